@@ -1,0 +1,3 @@
+import LantaiServer
+import ArgumentParser
+print("x")
