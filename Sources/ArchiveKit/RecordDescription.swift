@@ -79,7 +79,11 @@ public struct RecordDescription: Sendable, Equatable, Codable {
         cmp("classification", classification.rawValue, other.classification.rawValue)
         cmp("accessStatus", accessStatus.rawValue, other.accessStatus.rawValue)
         cmp("carrier", carrier, other.carrier)
-        cmp("subjects", subjects.joined(separator: "；"), other.subjects.joined(separator: "；"))
+        // Compare the lists, not their joined text: ["a；b"] and ["a", "b"] join alike but differ.
+        if subjects != other.subjects {
+            out.append(.init(field: "subjects", old: subjects.joined(separator: "；"),
+                             new: other.subjects.joined(separator: "；")))
+        }
         cmp("notes", notes, other.notes)
         cmp("location", location, other.location)
         return out

@@ -1,0 +1,121 @@
+import ArchiveKit
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import NIOSSL
+import SQLKit
+import Vapor
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = LantaiConfiguration }
+
+    /// The node configuration, set once by `configure`.
+    public var lantai: LantaiConfiguration {
+        get {
+            guard let c = storage[ConfigKey.self] else { fatalError("configure(_:) has not run") }
+            return c
+        }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}
+
+/// Sets up a node: database, migrations list, sessions, pages and routes. Commands and tests
+/// call this, then do their own work.
+public func configure(_ app: Application, _ config: LantaiConfiguration) async throws {
+    app.lantai = config
+    try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+
+    let sqlLog: Logger.Level = config.logSQL ? .info : .trace
+    switch config.database {
+    case .sqlite(let path):
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: sqlLog), as: .sqlite)
+        // WAL lets readers go on while one writer writes; it is remembered in the file.
+        _ = try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").all()
+    case .postgres(let url):
+        var pg = try SQLPostgresConfiguration(url: url)
+        if url.contains("sslmode=disable") { pg.coreConfiguration.tls = .disable }
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, sqlLogLevel: sqlLog), as: .psql)
+    }
+    app.migrations.add(LantaiMigrations.all)
+    app.migrations.add(SessionRecord.migration)
+
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
+
+    // Pages
+    let resources = Resources.directory(config: config, app: app)
+    // Leaf reads <working directory>/Resources/Views/.
+    app.directory = DirectoryConfiguration(workingDirectory: String(resources.dropLast("Resources/".count)))
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "lantai_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(8 * 3600), maxAge: nil, domain: nil,
+                          path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.middleware = .init()
+    app.middleware.use(LantaiErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: resources + "Public/"))
+    app.middleware.use(SecurityHeadersMiddleware())
+
+    try routes(app, config)
+}
+
+func routes(_ app: Application, _ config: LantaiConfiguration) throws {
+    app.get("healthz") { _ in ["status": "ok"] }
+    app.get("api", "openapi.yaml") { _ -> Response in
+        let r = Response(status: .ok, body: .init(string: OpenAPIDocument.yaml))
+        r.headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])
+        return r
+    }
+
+    let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
+    try api.register(collection: CatalogueAPI())
+    try api.register(collection: AccountsAPI(config: config))
+
+    let pages = app.grouped(app.sessions.middleware, SessionPrincipalAuthenticator(), CSRFMiddleware())
+    try pages.register(collection: CataloguePages(config: config))
+}
+
+/// Where Resources/Views and Resources/Public are: LANTAI_RESOURCES_DIR, the working
+/// directory, or beside the source tree of a `swift build`.
+enum Resources {
+    static func directory(config: LantaiConfiguration, app: Application) -> String {
+        var candidates: [String] = []
+        if let d = config.resourcesDirectory { candidates.append(d.hasSuffix("/") ? d : d + "/") }
+        candidates.append(app.directory.workingDirectory + "Resources/")
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        // .build/<triple>/debug/lantai → repository root
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.path + "/Resources/")
+            dir = dir.deletingLastPathComponent()
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "Views") } ?? candidates[0]
+    }
+}
+
+/// Conservative headers for every response: no framing, no sniffing, no referrer leaks.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let res = try await next.respond(to: request)
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        return res
+    }
+}
+
+/// Boot-time work for a node that will serve: migrate, then create the three administrators.
+public enum NodeSetup {
+    public static func migrateAndBootstrap(_ app: Application) async throws -> [(String, String, String)] {
+        try await app.autoMigrate()
+        return try await Accounts.bootstrapAdministrators(config: app.lantai, on: app.db)
+    }
+}

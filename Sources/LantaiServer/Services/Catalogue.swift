@@ -1,0 +1,398 @@
+import ArchiveKit
+import Fluent
+import Foundation
+import SQLKit
+
+/// A record to be created: where it goes and what it says. Built from API input, form input,
+/// imports and the demo generator alike.
+public struct NewRecord: Sendable {
+    public var fondsId: UUID
+    public var parentId: UUID?
+    /// A 档号 the record already has (imports); nil to number it.
+    public var archivalCode: String?
+    public var draft: RecordDraft
+
+    public init(fondsId: UUID, parentId: UUID? = nil, archivalCode: String? = nil, draft: RecordDraft) {
+        self.fondsId = fondsId
+        self.parentId = parentId
+        self.archivalCode = archivalCode
+        self.draft = draft
+    }
+}
+
+/// Filters for listing records.
+public struct RecordFilter: Sendable {
+    public var fondsId: UUID?
+    public var category: String?
+    public var yearFrom: Int?
+    public var yearTo: Int?
+    public var retention: Retention?
+    public var accessStatus: AccessStatus?
+    public var classification: Classification?
+    public var level: DescriptionLevel?
+    public var parentId: UUID?
+    /// Only records that are not inside a file.
+    public var topLevelOnly = false
+    public init() {}
+}
+
+/// The catalogue: describing, numbering and listing files and items.
+public enum Catalogue {
+    public static let maxBatch = 5000
+
+    struct Prepared {
+        var id: UUID
+        var fonds: FondsModel
+        var parent: ItemModel?
+        var description: RecordDescription
+        var explicitCode: ArchivalCode?
+    }
+
+    /// Creates records in one transaction: all are numbered and written, or none.
+    /// Validation problems are reported per record (`items[3].title`) before anything is written.
+    static func create(_ records: [NewRecord], actor principal: Principal, on db: any Database,
+                              batch: Bool = false) async throws -> [ItemModel] {
+        guard !records.isEmpty else {
+            throw LantaiError.field("items", rule: "minCount", zh: "至少提交一条档案", en: "send at least one record",
+                                    status: .badRequest)
+        }
+        guard records.count <= maxBatch else {
+            throw LantaiError.field("items", rule: "maxCount", zh: "每批最多 \(maxBatch) 条，请分批提交",
+                                    en: "at most \(maxBatch) records a batch: split it", status: .payloadTooLarge)
+        }
+        let actor = principal.actor
+        guard actor.has(.describeCatalogue) else {
+            throw LantaiError.denied(AccessPolicy.decide(.describe, record: .init(accessStatus: .open, classification: .none, fonds: ""), actor: actor))
+        }
+        // Look up fonds and parents once.
+        let fondsIds = Set(records.map(\.fondsId))
+        let fondsList = try await FondsModel.query(on: db).filter(\.$id ~~ fondsIds).all()
+        let fondsById = Dictionary(uniqueKeysWithValues: fondsList.map { ($0.id!, $0) })
+        let parentIds = Set(records.compactMap(\.parentId))
+        let parents = parentIds.isEmpty ? [] : try await ItemModel.query(on: db).filter(\.$id ~~ parentIds).all()
+        let parentById = Dictionary(uniqueKeysWithValues: parents.map { ($0.id!, $0) })
+
+        var preparing: [Prepared] = []
+        preparing.reserveCapacity(records.count)
+        var problems: [FieldError] = []
+        var seenCodes: [String: Int] = [:]
+        for (i, r) in records.enumerated() {
+            let prefix = batch ? "items[\(i)]." : ""
+            func fail(_ field: String, _ rule: String, _ zh: String, _ en: String) {
+                problems.append(FieldError(field: prefix + field, rule: rule, zh: zh, en: en))
+            }
+            guard let fonds = fondsById[r.fondsId] else {
+                fail("fondsId", "exists", "全宗 \(r.fondsId) 不存在", "fonds \(r.fondsId) does not exist")
+                continue
+            }
+            var parent: ItemModel?
+            if let pid = r.parentId {
+                guard let p = parentById[pid] else {
+                    fail("parentId", "exists", "案卷 \(pid) 不存在", "file \(pid) does not exist")
+                    continue
+                }
+                guard p.level == DescriptionLevel.file.rawValue, p.fondsId == r.fondsId else {
+                    fail("parentId", "isFile", "上级必须是同一全宗内的案卷", "parentId must be a file (案卷) of the same fonds")
+                    continue
+                }
+                parent = p
+            }
+            let description: RecordDescription
+            switch r.draft.validated() {
+            case .success(let d): description = d
+            case .failure(let f):
+                problems += f.errors.map { var e = $0; e.field = prefix + e.field; return e }
+                continue
+            }
+            if parent != nil && description.level == .file {
+                fail("level", "nesting", "案卷不能放在案卷之内", "a file cannot be placed inside another file")
+                continue
+            }
+            let decision = AccessPolicy.decide(.describe, record: .init(accessStatus: description.accessStatus,
+                                                                         classification: description.classification,
+                                                                         fonds: fonds.code), actor: actor)
+            if case .deny(let zh, let en) = decision {
+                throw LantaiError.forbidden(zh: zh, en: en)
+            }
+            var explicit: ArchivalCode?
+            if let codeText = r.archivalCode?.trimmingCharacters(in: .whitespaces), !codeText.isEmpty {
+                guard let code = ArchivalCode(parsing: codeText) else {
+                    fail("archivalCode", "format", "档号「\(codeText.prefix(40))」格式不符合 DA/T 13（如 J012-WS·2015-Y-BGS-0001）",
+                         "archivalCode '\(codeText.prefix(40))' is not a DA/T 13 code such as J012-WS·2015-Y-BGS-0001")
+                    continue
+                }
+                let expectedGroup = parent.map { ArchivalCode(parsing: $0.archivalCode)?.group } ?? description.codeGroup(fonds: fonds.code)
+                let matches = parent == nil
+                    ? (code.group == expectedGroup && code.position == nil)
+                    : (code.fileCode?.description == parent!.archivalCode)
+                guard matches else {
+                    fail("archivalCode", "matchesFields", "档号 \(codeText) 与全宗、门类、年度、保管期限、机构不一致（应以 \(parent?.archivalCode ?? expectedGroup?.description ?? "") 开头）",
+                         "archivalCode \(codeText) does not agree with the fonds, category, year, retention and organisation (expected to start with \(parent?.archivalCode ?? expectedGroup?.description ?? ""))")
+                    continue
+                }
+                if let j = seenCodes[code.description] {
+                    fail("archivalCode", "unique", "档号 \(codeText) 在本批中重复（第 \(j) 条）",
+                         "archivalCode \(codeText) repeats record \(j) of this batch")
+                    continue
+                }
+                seenCodes[code.description] = i
+                explicit = code
+            }
+            preparing.append(Prepared(id: UUID(), fonds: fonds, parent: parent, description: description, explicitCode: explicit))
+        }
+        if !problems.isEmpty { throw LantaiError.validation(ValidationFailure(errors: problems)) }
+
+        let prepared = preparing
+        let explicitCodes = prepared.compactMap { $0.explicitCode?.description }
+        let now = Date()
+        let username = principal.username
+        return try await AuditTrail.write(on: db, actor: username) { tx, audit in
+            let sql = tx as! any SQLDatabase
+            if !explicitCodes.isEmpty {
+                for chunk in explicitCodes.chunked(500) {
+                    let taken = try await sql.select().column("archival_code").from("items")
+                        .where("archival_code", .in, Array(chunk)).all(decoding: CodeRow.self)
+                    if let first = taken.first {
+                        throw LantaiError.field("archivalCode", rule: "unique",
+                                                zh: "档号 \(first.archival_code) 已被使用", en: "archivalCode \(first.archival_code) is already used",
+                                                status: .conflict)
+                    }
+                }
+            }
+            // Number everything: explicit codes first raise their counters, then new numbers follow.
+            var codes = [String](repeating: "", count: prepared.count)
+            var numbers = [(Int, Int?)](repeating: (0, nil), count: prepared.count)
+            var bumps: [String: Int] = [:]
+            var wanting: [String: [Int]] = [:]
+            for (i, p) in prepared.enumerated() {
+                let key = p.parent.map { "file:\($0.archivalCode)" } ?? p.description.codeGroup(fonds: p.fonds.code).description
+                if let code = p.explicitCode {
+                    codes[i] = code.description
+                    numbers[i] = (code.number, code.position)
+                    bumps[key] = max(bumps[key] ?? 0, code.position ?? code.number)
+                } else {
+                    wanting[key, default: []].append(i)
+                }
+            }
+            for (key, value) in bumps { try await Counters.raise(key, to: value, on: sql) }
+            for (key, indices) in wanting.sorted(by: { $0.key < $1.key }) {
+                let last = try await Counters.advance(key, by: indices.count, on: sql)
+                var n = last - indices.count
+                for i in indices {
+                    n += 1
+                    let p = prepared[i]
+                    if let parent = p.parent, let file = ArchivalCode(parsing: parent.archivalCode) {
+                        codes[i] = ArchivalCode(group: file.group, number: file.number, position: n).description
+                        numbers[i] = (file.number, n)
+                    } else {
+                        codes[i] = ArchivalCode(group: p.description.codeGroup(fonds: p.fonds.code), number: n).description
+                        numbers[i] = (n, nil)
+                    }
+                }
+            }
+            var models: [ItemModel] = []
+            models.reserveCapacity(prepared.count)
+            for (i, p) in prepared.enumerated() {
+                let m = ItemModel()
+                m.id = p.id
+                m.createdAt = now
+                m.updatedAt = now
+                m.createdBy = username
+                m.updatedBy = username
+                m.version = 1
+                m.fondsId = p.fonds.id!
+                m.fondsCode = p.fonds.code
+                m.parentId = p.parent?.id
+                m.archivalCode = codes[i]
+                m.apply(p.description)
+                models.append(m)
+            }
+            try await insertRows(models, at: now, on: sql)
+            if batch {
+                audit.record("item.batch-create", subject: "\(models.count) records",
+                             ["count": String(models.count), "first": models.first?.archivalCode ?? "",
+                              "last": models.last?.archivalCode ?? ""])
+            } else {
+                for m in models { audit.record("item.create", subject: m.id!.uuidString, ["archivalCode": m.archivalCode]) }
+            }
+            return models
+        }
+    }
+
+    struct CodeRow: Decodable { var archival_code: String }
+
+    static let itemColumns = ["id", "created_at", "updated_at", "created_by", "updated_by", "version", "fonds_id", "fonds_code",
+                              "parent_id", "archival_code", "level", "category", "title", "creator", "document_number", "date",
+                              "year", "retention", "organisation", "pages", "classification", "access_status", "carrier",
+                              "subjects", "notes", "location"]
+
+    /// Multi-row inserts: the batch path must reach tens of thousands of rows a second.
+    static func insertRows(_ models: [ItemModel], at now: Date, on sql: any SQLDatabase) async throws {
+        for chunk in models.chunked(400) {
+            let ins = sql.insert(into: "items").columns(itemColumns)
+            for m in chunk {
+                ins.values([m.id!, now, now, m.createdBy, m.updatedBy, m.version, m.fondsId, m.fondsCode,
+                            m.parentId, m.archivalCode, m.level, m.category, m.title, m.creator, m.documentNumber,
+                            m.date, m.year, m.retention, m.organisation, m.pages, m.classification, m.accessStatus,
+                            m.carrier, m.subjects, m.notes, m.location] as [any Encodable & Sendable])
+            }
+            try await ins.run()
+            let hist = sql.insert(into: "item_history").columns("id", "item_id", "at", "actor", "action", "changes")
+            for m in chunk { hist.values([UUID(), m.id!, now, m.createdBy, "create", "[]"] as [any Encodable & Sendable]) }
+            try await hist.run()
+        }
+    }
+
+    /// Reads one record, if the actor may see it.
+    static func read(_ id: UUID, actor: Actor, on db: any Database) async throws -> ItemModel {
+        guard let item = try await ItemModel.find(id, on: db) else {
+            throw LantaiError.notFound("record \(id)", zh: "档案 \(id)")
+        }
+        let decision = AccessPolicy.decide(.read, record: item.accessAttributes, actor: actor)
+        guard decision.isAllowed else {
+            // Do not confirm to an anonymous caller that a hidden record exists.
+            if actor.role == nil { throw LantaiError.unauthenticated }
+            throw LantaiError.denied(decision)
+        }
+        return item
+    }
+
+    /// Edits a record's description. Fields that make up the 档号 are fixed once numbered.
+    static func update(_ id: UUID, draft: RecordDraft, expectedVersion: Int?, actor principal: Principal,
+                              on db: any Database) async throws -> ItemModel {
+        let actor = principal.actor
+        guard actor.has(.describeCatalogue) || actor.has(.appraise) else {
+            throw LantaiError.forbidden(zh: Permission.describeCatalogue.deniedZh, en: Permission.describeCatalogue.deniedEn)
+        }
+        return try await AuditTrail.write(on: db, actor: principal.username) { tx, audit in
+            let item = try await read(id, actor: actor, on: tx)
+            if let expectedVersion, expectedVersion != item.version {
+                throw LantaiError(.preconditionFailed, code: "stale", zh: "该档案已被他人修改（当前版本 \(item.version)），请刷新后重试",
+                                  en: "the record was changed by someone else (now version \(item.version)): reload and retry")
+            }
+            let old = item.description_
+            let new: RecordDescription
+            switch draft.validated(over: old) {
+            case .success(let d): new = d
+            case .failure(let f): throw LantaiError.validation(f)
+            }
+            let changes = old.changes(to: new)
+            if changes.isEmpty { return item }
+            let locked = Set(["category", "year", "retention", "organisation"])
+            if let c = changes.first(where: { locked.contains($0.field) }) {
+                throw LantaiError.field(c.field, rule: "archivalCodeFixed",
+                                        zh: "\(c.field) 是档号 \(item.archivalCode) 的组成部分，编号后不能直接修改；如需改变请新建条目并注销原条目",
+                                        en: "\(c.field) is part of the archival code \(item.archivalCode) and cannot change once numbered: create a new record instead",
+                                        status: .conflict)
+            }
+            if old.level != new.level {
+                let children = try await ItemModel.query(on: tx).filter(\.$parentId == id).count()
+                if children > 0 || item.parentId != nil {
+                    throw LantaiError.field("level", rule: "nesting", zh: "含有卷内文件的案卷或卷内文件不能改变层级",
+                                            en: "a file with items, or an item inside a file, cannot change level", status: .conflict)
+                }
+            }
+            let appraisal = Set(["accessStatus", "classification"])
+            let touchesDescription = changes.contains { !appraisal.contains($0.field) }
+            let touchesAppraisal = changes.contains { appraisal.contains($0.field) }
+            let newAttributes = RecordAccessAttributes(accessStatus: new.accessStatus, classification: new.classification,
+                                                       fonds: item.fondsCode)
+            for (needed, action) in [(touchesDescription, RecordAction.describe), (touchesAppraisal, .appraise)] where needed {
+                for attrs in [item.accessAttributes, newAttributes] {
+                    let d = AccessPolicy.decide(action, record: attrs, actor: actor)
+                    if !d.isAllowed { throw LantaiError.denied(d) }
+                }
+            }
+            item.apply(new)
+            item.version += 1
+            item.updatedAt = Date()
+            item.updatedBy = principal.username
+            try await item.update(on: tx)
+            let h = ItemHistoryModel()
+            h.itemId = id
+            h.at = item.updatedAt!
+            h.actor = principal.username
+            h.action = "update"
+            h.changes = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
+            try await h.create(on: tx)
+            audit.record("item.update", subject: id.uuidString,
+                         ["archivalCode": item.archivalCode, "fields": changes.map(\.field).joined(separator: ",")])
+            return item
+        }
+    }
+
+    /// Applies the actor's read scope to a query: the SQL twin of `ReadScope.permits`.
+    static func restrict(_ q: QueryBuilder<ItemModel>, to scope: ReadScope) -> QueryBuilder<ItemModel> {
+        q.filter(\.$classification ~~ scope.classifications.map(\.rawValue))
+        q.group(.or) { or in
+            or.filter(\.$accessStatus ~~ scope.statuses.map(\.rawValue))
+            if let agency = scope.agency, !scope.ownAgencyStatuses.isEmpty {
+                or.group(.and) { and in
+                    and.filter(\.$fondsCode == agency)
+                    and.filter(\.$accessStatus ~~ scope.ownAgencyStatuses.map(\.rawValue))
+                }
+            }
+        }
+        return q
+    }
+
+    static func filtered(_ filter: RecordFilter, actor: Actor, on db: any Database) -> QueryBuilder<ItemModel> {
+        let q = restrict(ItemModel.query(on: db), to: AccessPolicy.readScope(for: actor))
+        if let v = filter.fondsId { q.filter(\.$fondsId == v) }
+        if let v = filter.category { q.filter(\.$category == v) }
+        if let v = filter.yearFrom { q.filter(\.$year >= v) }
+        if let v = filter.yearTo { q.filter(\.$year <= v) }
+        if let v = filter.retention { q.filter(\.$retention == v.rawValue) }
+        if let v = filter.accessStatus { q.filter(\.$accessStatus == v.rawValue) }
+        if let v = filter.classification { q.filter(\.$classification == v.rawValue) }
+        if let v = filter.level { q.filter(\.$level == v.rawValue) }
+        if let v = filter.parentId { q.filter(\.$parentId == v) }
+        if filter.topLevelOnly { q.filter(\.$parentId == nil) }
+        return q
+    }
+
+    /// A page of records in 档号 order, after `cursor` (the last 档号 of the previous page).
+    static func list(_ filter: RecordFilter, actor: Actor, after cursor: String?, limit: Int,
+                            on db: any Database) async throws -> (items: [ItemModel], next: String?) {
+        let q = filtered(filter, actor: actor, on: db)
+        if let cursor { q.filter(\.$archivalCode > cursor) }
+        let rows = try await q.sort(\.$archivalCode).limit(limit + 1).all()
+        let page = Array(rows.prefix(limit))
+        return (page, rows.count > limit ? page.last?.archivalCode : nil)
+    }
+
+    static func history(_ id: UUID, on db: any Database) async throws -> [ItemHistoryModel] {
+        try await ItemHistoryModel.query(on: db).filter(\.$itemId == id).sort(\.$at).all()
+    }
+}
+
+/// Gap-free counters in `code_counters`. They are only called inside a write transaction,
+/// which holds the node's write lock, so no two writers see the same number, and a rolled
+/// back transaction gives its numbers back.
+enum Counters {
+    struct Last: Decodable { var last_number: Int }
+
+    static func ensure(_ key: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw("INSERT INTO code_counters (group_key, last_number) VALUES (\(bind: key), 0) ON CONFLICT (group_key) DO NOTHING").run()
+    }
+
+    static func advance(_ key: String, by n: Int, on sql: any SQLDatabase) async throws -> Int {
+        try await ensure(key, on: sql)
+        guard let row = try await sql.raw("UPDATE code_counters SET last_number = last_number + \(bind: n) WHERE group_key = \(bind: key) RETURNING last_number")
+            .first(decoding: Last.self) else {
+            throw LantaiError(.internalServerError, code: "internal", zh: "编号计数器缺失", en: "counter missing")
+        }
+        return row.last_number
+    }
+
+    static func raise(_ key: String, to n: Int, on sql: any SQLDatabase) async throws {
+        try await ensure(key, on: sql)
+        try await sql.raw("UPDATE code_counters SET last_number = \(bind: n) WHERE group_key = \(bind: key) AND last_number < \(bind: n)").run()
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

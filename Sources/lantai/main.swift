@@ -1,3 +1,0 @@
-import LantaiServer
-import ArgumentParser
-print("x")
