@@ -74,7 +74,11 @@ public struct ArchivalCode: Hashable, Sendable, CustomStringConvertible {
         // What is left: [organisation,] number [, position]
         var organisation = ""
         var position: Int?
-        func isNumber(_ s: String, width: Int) -> Bool { s.count == width && s.allSatisfy(\.isASCIIDigit) }
+        // Numbers are zero-padded to a minimum width and may grow past it (item 10000 of a group).
+        func isNumber(_ s: String, width: Int) -> Bool {
+            guard s.allSatisfy(\.isASCIIDigit) else { return false }
+            return s.count == width || (s.count > width && s.count <= 9 && s.first != "0")
+        }
         switch tail.count {
         case 1:
             guard isNumber(tail[0], width: 4) else { return nil }

@@ -8,6 +8,11 @@
 /// Everything is invented: the city, its districts, agencies, people and projects. The same
 /// seed always gives the same catalogue (a private SplitMix64; no system randomness, no clock),
 /// and generation is linear in `itemCount`, so it also serves as benchmark data.
+///
+/// `records` are ordered by fonds, then year, then category (WS, KJ, KU, ZP, LY, LX, SW, DZ),
+/// then date; the items of a file follow it directly, in date order, and share its category,
+/// year, retention, organisation, classification, access status and location — so numbering
+/// them in array order gives 档号 in chronological order within each group.
 public struct DemoCatalogue: Sendable {
     public struct Fonds: Sendable, Equatable {
         /// 全宗号, e.g. J001
@@ -188,9 +193,13 @@ private enum DemoLexicon {
     static let femaleNew = ["芳", "娜", "静", "丽", "敏", "婷", "燕", "丹", "霞", "晶", "雪", "欣怡", "雨涵", "梓涵", "诗琪",
                             "佳怡", "思雨", "晓燕"]
 
-    static let photoScenes = ["会场全景", "主席台", "领导讲话", "与会人员合影", "现场勘查", "工作人员作业", "群众参与",
-                              "颁奖仪式", "实地察看", "座谈交流", "签字仪式", "剪彩仪式", "媒体采访", "活动现场远景",
-                              "入口及标识"]
+    /// Captions of the photographs of a ceremony or meeting.
+    static let ceremonyScenes = ["会场全景", "主席台", "领导讲话", "与会人员合影", "颁奖仪式", "群众参与", "剪彩仪式",
+                                 "签字仪式", "文艺演出", "媒体采访", "活动现场远景", "入场及签到"]
+    /// Captions of the photographs of work in the field (inspections, surveys, floods).
+    static let fieldScenes = ["现场全景", "实地察看", "听取汇报", "现场勘查", "工作人员作业", "现场指导", "座谈交流",
+                              "群众走访", "细部特写", "测量放样", "资料核对", "周边环境"]
+    static let fieldWords = ["现场", "视察", "勘查", "抢险", "救灾", "执法", "清查", "调查", "整理", "隐患", "巡查"]
     static let pennantPhrases = ["情系百姓 心系民生", "为民解忧 服务热情", "廉洁高效 服务为民", "拥军优属 情深似海",
                                  "执法为民 公正廉明", "教书育人 师德高尚", "排忧解难 真情为民", "雪中送炭 恩重如山"]
     static let paperNotes = ["原件字迹褪色，已数字化", "部分页面破损，已修复", "附件缺失", "含领导手写批示", "复印件，原件已移交",
@@ -270,7 +279,7 @@ private enum DemoLexicon {
             topic("春运交通保障", ["交通"], "ZHK", 1980...2024),
             topic("电子政务建设", ["电子政务"], "BGS", 2001...2024),
             topic("机关档案工作", ["档案管理"], "BGS"),
-            topic("保密工作", ["保密"], "BGS", secrecy: 0.5, top: true),
+            topic("保密工作", ["保密"], "BGS", secrecy: 0.3),
             topic("退休职工安置", ["退休"], "RSK", 1978...2024),
         ],
         partners: [
@@ -561,14 +570,18 @@ private struct DemoBuilder {
         ]
     }
 
+    /// Whether the next unit of a category is a file, and how many items it holds. 文书 was
+    /// arranged in files (案卷) before 2001, and registers of personal records still are; 科技
+    /// and 会计 records are mostly files; some photographs come as a group.
     mutating func makePlan(_ c: Int, _ y: Int) -> DemoPlan {
-        switch c {
-        case 0: return rng.chance(y <= 2000 ? 0.07 : 0.025) ? DemoPlan(file: true, items: rng.int(5...15)) : DemoPlan(file: false, items: 0)
-        case 1: return rng.chance(0.6) ? DemoPlan(file: true, items: rng.int(5...15)) : DemoPlan(file: false, items: 0)
-        case 2: return rng.chance(0.65) ? DemoPlan(file: true, items: rng.int(5...12)) : DemoPlan(file: false, items: 0)
-        case 3: return rng.chance(0.2) ? DemoPlan(file: true, items: rng.int(5...10)) : DemoPlan(file: false, items: 0)
-        default: return DemoPlan(file: false, items: 0)
+        let (p, items): (Double, ClosedRange<Int>) = switch c {
+        case 0: (y <= 2000 ? 0.07 : 0.025, 5...15)
+        case 1: (0.6, 5...15)
+        case 2: (0.65, 5...12)
+        case 3: (0.2, 5...10)
+        default: (0, 1...1)
         }
+        return p > 0 && rng.chance(p) ? DemoPlan(file: true, items: rng.int(items)) : DemoPlan(file: false, items: 0)
     }
 
     mutating func build(target: Int) {
@@ -634,19 +647,43 @@ private struct DemoBuilder {
         }
     }
 
-    /// Makes sure every classification, retention and access status appears, even in a tiny
-    /// catalogue or an unlucky seed, by re-describing a common stand-alone item.
+    /// Makes sure every classification, retention and access status appears, and that the
+    /// classified records are not left to chance: at least about 0.25 % 绝密, 0.5 % 机密 and
+    /// 1 % 秘密, taken from stand-alone documents, preferably on sensitive subjects.
     mutating func ensureCoverage() {
         guard records.count >= 20 else { return }
         func standalone(_ r: DemoCatalogue.Record) -> Bool {
             r.parentKey == nil && r.description.level == .item && (r.description.category == "WS" || r.description.category == "DZ")
         }
-        for cls in [Classification.confidential, .secret, .topSecret]
-        where !records.contains(where: { $0.description.classification == cls }) {
-            if let i = records.firstIndex(where: { standalone($0) && $0.description.classification == .none
-                && $0.description.year >= 1960 && $0.description.year <= 2010 }) {
-                records[i].description.classification = cls
-                records[i].description.accessStatus = records[i].description.year <= 1999 ? .controlled : .unreviewed
+        let sensitive: Set<String> = ["战备", "人民防空", "保密", "民兵", "兵役", "机构编制", "测绘", "行政区域界线", "干部任免"]
+        let mostSensitive: Set<String> = ["战备", "人民防空", "保密"]
+        let n = records.count
+        for (cls, minimum) in [(Classification.topSecret, max(1, n / 400)), (.secret, max(1, n / 200)), (.confidential, max(1, n / 100))] {
+            var have = records.reduce(0) { $0 + ($1.description.classification == cls ? 1 : 0) }
+            guard have < minimum else { continue }
+            var preferred: [Int] = []
+            var others: [Int] = []
+            for r in records where standalone(r) && r.description.classification < cls {
+                let d = r.description
+                if d.subjects.contains(where: (cls == .topSecret ? mostSensitive : sensitive).contains) {
+                    preferred.append(r.key)
+                } else if d.classification == .none && (1955...2015).contains(d.year) && d.title.hasPrefix("关于") {
+                    others.append(r.key)
+                }
+            }
+            func take(_ list: inout [Int]) -> Int {
+                let j = rng.int(0...(list.count - 1))
+                list.swapAt(j, list.count - 1)
+                return list.removeLast()
+            }
+            while have < minimum, !(preferred.isEmpty && others.isEmpty) {
+                let i = preferred.isEmpty ? take(&others) : take(&preferred)
+                var d = records[i].description
+                d.classification = cls
+                d.accessStatus = d.year <= 1999 ? .controlled : .unreviewed
+                d.retention = retention(d.retention, for: cls)
+                records[i].description = d
+                have += 1
             }
         }
         for status in AccessStatus.allCases where !records.contains(where: { $0.description.accessStatus == status }) {
@@ -677,6 +714,9 @@ private struct DemoBuilder {
         default: return String(n)
         }
     }
+
+    /// The topic as a piece of work: 防汛抗旱 → 防汛抗旱工作, but 信访工作 stays as it is.
+    func work(_ s: String) -> String { s.hasSuffix("工作") ? s : s + "工作" }
 
     /// A real date in the year (records of 2024 stop in October).
     mutating func date(_ y: Int, month: Int? = nil) -> String {
@@ -792,7 +832,7 @@ private struct DemoBuilder {
         -> (Classification, AccessStatus) {
         if secrecy > 0 && rng.chance(secrecy) {
             let r = rng.unit()
-            let cls: Classification = top && r < 0.3 ? .topSecret : (r < (top ? 0.6 : 0.35) ? .secret : .confidential)
+            let cls: Classification = top && r < 0.4 ? .topSecret : (r < (top ? 0.75 : 0.35) ? .secret : .confidential)
             let access: AccessStatus = y <= 1999 ? (rng.chance(0.85) ? .controlled : .unreviewed)
                 : (rng.chance(0.7) ? .unreviewed : .controlled)
             return (cls, access)
@@ -810,6 +850,15 @@ private struct DemoBuilder {
                 : (r < 0.08 ? .open : r < 0.15 ? .controlled : .unreviewed)
         }
         return (.none, access)
+    }
+
+    /// Classified records are kept at least 30 years; 绝密 ones permanently.
+    func retention(_ r: Retention, for cls: Classification) -> Retention {
+        switch cls {
+        case .none: return r
+        case .topSecret: return .permanent
+        default: return r == .tenYears ? .thirtyYears : r
+        }
     }
 
     func describe(_ f: DemoFrame, level: DescriptionLevel = .item, title: String, creator: String, date: String,
@@ -865,20 +914,23 @@ private struct DemoBuilder {
     }
 
     /// The title of an official document on `t` (公文标题: 关于……的通知).
-    mutating func documentTitle(_ p: DemoProfile, _ y: Int, _ t: DemoTopic, _ g: DemoGenre) -> String {
+    /// With `specific`, always a title about the topic (for the items of a topical file);
+    /// otherwise a summary or plan may be the agency's general one (…年工作总结, …年工作要点).
+    mutating func documentTitle(_ p: DemoProfile, _ y: Int, _ t: DemoTopic, _ g: DemoGenre,
+                                specific: Bool = false) -> String {
         let s = t.text
         let era = p.era(y)
         switch g {
         case .notice:
             switch rng.int(0...6) {
             case 0: return "关于\(s)的通知"
-            case 1: return "关于做好\(y)年\(s)工作的通知"
+            case 1: return "关于做好\(y)年\(work(s))的通知"
             case 2:
                 let kind = rng.pick(["管理办法", "实施办法", "工作方案", "实施细则", "暂行规定"])
-                return "关于印发《江临市\(s)\(kind)》的通知"
-            case 3: return "关于召开\(y)年全市\(s)工作会议的通知"
+                return "关于印发《江临市\(kind == "工作方案" ? work(s) + "方案" : s + kind)》的通知"
+            case 3: return "关于召开\(y)年全市\(work(s))会议的通知"
             case 4: return "关于转发\(era.province)《关于\(s)的通知》的通知"
-            case 5: return "关于调整江临市\(s)工作领导小组成员的通知"
+            case 5: return "关于调整江临市\(work(s))领导小组成员的通知"
             default: return "关于\(place())\(s)有关事项的通知"
             }
         case .request:
@@ -889,49 +941,50 @@ private struct DemoBuilder {
             }
         case .report:
             switch rng.int(0...2) {
-            case 0: return "关于\(y)年\(s)工作情况的报告"
+            case 0: return "关于\(y)年\(work(s))情况的报告"
             case 1: return "关于\(place())\(s)情况的调查报告"
-            default: return "关于\(s)工作的报告"
+            default: return "关于\(work(s))的报告"
             }
         case .reply:
             return rng.chance(0.5) ? "关于\(place())\(s)有关问题的批复" : "关于\(place())《关于\(s)的请示》的批复"
         case .decision:
             switch rng.int(0...2) {
-            case 0: return "关于表彰\(y)年度\(s)工作先进集体和先进个人的决定"
+            case 0: return "关于表彰\(y)年度\(work(s))先进集体和先进个人的决定"
             case 1: return "关于\(s)的决定"
             default: return "关于在全市开展\(s)专项检查的决定"
             }
         case .opinion:
             switch rng.int(0...2) {
-            case 0: return "关于加强\(s)工作的意见"
-            case 1: return "关于进一步做好\(s)工作的实施意见"
-            default: return "关于\(place())\(s)工作的指导意见"
+            case 0: return "关于加强\(work(s))的意见"
+            case 1: return "关于进一步做好\(work(s))的实施意见"
+            default: return "关于\(place())\(work(s))的指导意见"
             }
         case .letter:
             switch rng.int(0...2) {
-            case 0: return "关于商请协助做好\(s)工作的函"
+            case 0: return "关于商请协助做好\(work(s))的函"
             case 1: return "关于\(place())\(s)有关事项的复函"
             default: return "关于\(s)有关事项的函"
             }
         case .minutes:
             switch rng.int(0...2) {
-            case 0: return "\(y)年全市\(s)工作会议纪要"
+            case 0: return "\(y)年全市\(work(s))会议纪要"
             case 1: return "关于研究\(s)有关问题的专题会议纪要"
             default: return "\(place())\(s)现场办公会议纪要"
             }
         case .summary:
-            switch rng.int(0...2) {
-            case 0: return "\(y)年\(s)工作总结"
+            switch specific ? 0 : rng.int(0...2) {
+            case 0: return "\(y)年\(work(s))总结"
             case 1: return "\(era.name)\(y)年工作总结"
             default: return "\(era.name)\(y)年上半年工作总结"
             }
         case .plan:
-            switch rng.int(0...2) {
-            case 0: return "\(y)年\(s)工作计划"
+            switch specific ? 0 : rng.int(0...2) {
+            case 0: return "\(y)年\(work(s))计划"
             case 1: return "\(era.name)\(y)年工作要点"
             default:
-                guard y >= 1953 else { return "\(y)年\(s)工作计划" }
-                let n = (y - 1953) / 5 + 1
+                // 五年计划: 一五 1953–1957, 二五 1958–1962, 三五 from 1966 after the adjustment years.
+                guard y >= 1953 && !(1963...1965).contains(y) else { return "\(y)年\(work(s))计划" }
+                let n = y <= 1962 ? (y - 1953) / 5 + 1 : (y - 1966) / 5 + 3
                 return "江临市\(s)“\(cn(n))五”\(y >= 2006 ? "规划" : "计划")"
             }
         }
@@ -954,15 +1007,19 @@ private struct DemoBuilder {
         let t = topicFor(pi, p, y)
         let g = genre()
         let title = documentTitle(p, y, t, g)
-        let (cls, access) = security(y, secrecy: t.secrecy, top: t.topSecret)
+        // The agency's general summary or work plan is not about the topic.
+        let general = title.hasPrefix(p.era(y).name)
+        let (cls, access) = general ? security(y, secrecy: 0.006) : security(y, secrecy: t.secrecy, top: t.topSecret)
+        let subj = general ? [p.domain, g == .summary ? "工作总结" : "工作计划"] : subjects(t.subjects, p)
         let carrier = category == "DZ" ? "电子" : "纸质"
-        let f = DemoFrame(category: category, year: y, retention: title.contains("印发") ? .permanent : retention(for: g),
-                          organisation: organisation(t.org), classification: cls, accessStatus: access,
+        let f = DemoFrame(category: category, year: y,
+                          retention: retention(title.contains("印发") ? .permanent : retention(for: g), for: cls),
+                          organisation: organisation(general ? "BGS" : t.org), classification: cls, accessStatus: access,
                           location: location(p, y, carrier: carrier))
         let d = date(y)
         let pages = category == "DZ" ? rng.int(1...30) : paperPages()
-        let desc = describe(f, title: title, creator: creator(p, y), date: d, pages: pages, carrier: carrier,
-                            subjects: subjects(t.subjects, p), notes: notes(carrier: carrier, year: y))
+        let desc = describe(f, title: title, creator: general ? p.era(y).name : creator(p, y), date: d, pages: pages, carrier: carrier,
+                            subjects: subj, notes: notes(carrier: carrier, year: y))
         return DemoUnit(head: desc, headDoc: docRequest(p, y, g), sortKey: d)
     }
 
@@ -981,7 +1038,7 @@ private struct DemoBuilder {
     mutating func topicalFile(_ pi: Int, _ p: DemoProfile, _ y: Int, items k: Int) -> DemoUnit {
         let t = topicFor(pi, p, y)
         let (cls, access) = security(y, secrecy: t.secrecy, top: t.topSecret)
-        let f = DemoFrame(category: "WS", year: y, retention: rng.chance(0.65) ? .permanent : .thirtyYears,
+        let f = DemoFrame(category: "WS", year: y, retention: retention(rng.chance(0.65) ? .permanent : .thirtyYears, for: cls),
                           organisation: organisation(t.org), classification: cls, accessStatus: access,
                           location: location(p, y, carrier: "纸质"))
         var genres: [String] = []
@@ -990,12 +1047,12 @@ private struct DemoBuilder {
         for d in dates(y, count: k) {
             let g = genre()
             if !genres.contains(g.name) { genres.append(g.name) }
-            let desc = describe(f, title: documentTitle(p, y, t, g), creator: creator(p, y), date: d,
+            let desc = describe(f, title: documentTitle(p, y, t, g, specific: true), creator: creator(p, y), date: d,
                                 pages: rng.int(1...8), carrier: "纸质", subjects: subj)
             items.append((desc, docRequest(p, y, g)))
         }
         let kinds = genres.prefix(3).joined(separator: "、") + (genres.count > 3 ? "等" : "")
-        return fileUnit(f, title: "\(p.era(y).name)\(y)年关于\(t.text)工作的\(kinds)文件材料", creator: p.era(y).name,
+        return fileUnit(f, title: "\(p.era(y).name)\(y)年关于\(work(t.text))的\(kinds)文件材料", creator: p.era(y).name,
                         carrier: "纸质", subjects: subj, items: items)
     }
 
@@ -1253,7 +1310,7 @@ private struct DemoBuilder {
         if k == 0 {
             // A stand-alone item: one part of a project.
             let (part, who) = rng.pick(parts)
-            let f = DemoFrame(category: "KJ", year: y, retention: rng.chance(0.7) ? .permanent : .thirtyYears,
+            let f = DemoFrame(category: "KJ", year: y, retention: retention(rng.chance(0.7) ? .permanent : .thirtyYears, for: cls),
                               organisation: organisation(org), classification: cls, accessStatus: access,
                               location: location(p, y, carrier: carrier))
             let d = date(y)
@@ -1262,7 +1319,7 @@ private struct DemoBuilder {
                                 carrier: partCarrier, subjects: subj, notes: notes(carrier: partCarrier, year: y))
             return DemoUnit(head: desc, headDoc: nil, sortKey: d)
         }
-        let f = DemoFrame(category: "KJ", year: y, retention: rng.chance(0.8) ? .permanent : .thirtyYears,
+        let f = DemoFrame(category: "KJ", year: y, retention: retention(rng.chance(0.8) ? .permanent : .thirtyYears, for: cls),
                           organisation: organisation(org), classification: cls, accessStatus: access,
                           location: location(p, y, carrier: carrier))
         let chosen = rng.ordered(min(k, parts.count), of: parts.count)
@@ -1375,7 +1432,7 @@ private struct DemoBuilder {
         }
         if rng.chance(0.2) {
             let t = topicFor(pi, p, y)
-            return ("市领导视察\(pl)\(t.text)工作", Array(t.subjects.prefix(2)))
+            return ("市领导视察\(pl)\(work(t.text))", Array(t.subjects.prefix(2)))
         }
         return rng.pick(options)
     }
@@ -1396,9 +1453,10 @@ private struct DemoBuilder {
             return DemoUnit(head: desc, headDoc: nil, sortKey: d)
         }
         let d = date(y)
-        let scenes = rng.ordered(min(k, DemoLexicon.photoScenes.count), of: DemoLexicon.photoScenes.count)
+        let list = DemoLexicon.fieldWords.contains { ev.contains($0) } ? DemoLexicon.fieldScenes : DemoLexicon.ceremonyScenes
+        let scenes = rng.ordered(min(k, list.count), of: list.count)
         let items = scenes.map { i in
-            (describe(f, title: "\(ev)照片——\(DemoLexicon.photoScenes[i])", creator: creator, date: d, pages: 0,
+            (describe(f, title: "\(ev)照片——\(list[i])", creator: creator, date: d, pages: 0,
                       carrier: carrier, subjects: subj), DemoDocRequest?.none)
         }
         return fileUnit(f, title: ev + "照片", creator: creator, carrier: carrier, subjects: subj, items: items)
@@ -1408,7 +1466,7 @@ private struct DemoBuilder {
         let era = p.era(y)
         let t = topicFor(pi, p, y)
         switch rng.int(0...3) {
-        case 0: return ("\(y)年全市\(t.text)工作会议", Array(t.subjects.prefix(2)), t.secrecy)
+        case 0: return ("\(y)年全市\(work(t.text))会议", Array(t.subjects.prefix(2)), t.secrecy)
         case 1:
             let kind = p.agency == .government ? rng.pick(["市政府常务会议", "市长办公会议"]) : "局长办公会议"
             return ("\(era.name)\(y)年第\(cn(rng.int(1...30)))次\(kind)", ["会议"], 0.04)
@@ -1421,7 +1479,7 @@ private struct DemoBuilder {
         let (m, subj, secrecy) = meeting(pi, p, y)
         let carrier = y < 2003 ? "磁带" : y < 2013 ? "光盘" : "电子"
         let (cls, access) = security(y, secrecy: secrecy)
-        let f = DemoFrame(category: "LY", year: y, retention: rng.chance(0.7) ? .permanent : .thirtyYears,
+        let f = DemoFrame(category: "LY", year: y, retention: retention(rng.chance(0.7) ? .permanent : .thirtyYears, for: cls),
                           organisation: organisation("BGS"), classification: cls, accessStatus: access,
                           location: location(p, y, carrier: carrier))
         let d = date(y)
@@ -1448,11 +1506,11 @@ private struct DemoBuilder {
             secrecy = sec
         default:
             let t = topicFor(pi, p, y)
-            title = "江临市\(y)年\(t.text)工作专题片"
+            title = "江临市\(y)年\(work(t.text))专题片"
             subj = Array(t.subjects.prefix(2))
         }
         let (cls, access) = security(y, secrecy: secrecy)
-        let f = DemoFrame(category: "LX", year: y, retention: rng.chance(0.6) ? .permanent : .thirtyYears,
+        let f = DemoFrame(category: "LX", year: y, retention: retention(rng.chance(0.6) ? .permanent : .thirtyYears, for: cls),
                           organisation: organisation("BGS"), classification: cls, accessStatus: access,
                           location: location(p, y, carrier: carrier))
         let d = date(y)
@@ -1482,7 +1540,7 @@ private struct DemoBuilder {
             }
             title = "\(donor)赠\(name)锦旗（“\(rng.pick(DemoLexicon.pennantPhrases))”）"
             subj = ["锦旗"]
-        case 2:
+        case 2 where y >= 1985:
             title = "\(y)年“\(rng.pick(p.honours))”奖牌"
             subj = ["奖牌", "荣誉"]
         default:

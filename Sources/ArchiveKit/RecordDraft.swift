@@ -62,6 +62,8 @@ public struct RecordDraft: Sendable, Equatable {
 
         func vocabulary<T>(_ field: String, _ value: String?, _ old: T?, zh: String, allowed: String,
                            parse: (String) -> T?) -> T? {
+            // An empty cell or form field means "not given", never "clear to the default".
+            let value = value.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             guard let value else {
                 if old == nil {
                     errors.append(.init(field: field, rule: "required", zh: "\(zh)不能为空，应为 \(allowed)",

@@ -90,7 +90,7 @@ public enum Classification: String, Codable, CaseIterable, Sendable, Comparable 
     public init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces)
         switch t.lowercased() {
-        case "none", "非密", "unclassified", "公开", "": self = .none
+        case "none", "非密", "unclassified", "公开": self = .none
         case "confidential", "秘密": self = .confidential
         case "secret", "机密": self = .secret
         case "top-secret", "绝密", "topsecret", "top secret": self = .topSecret

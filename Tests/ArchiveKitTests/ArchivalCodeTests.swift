@@ -169,9 +169,9 @@ final class ArchivalCodeTests: XCTestCase {
             // numbers of the wrong width or value
             ("J012-WS·2015-Y-BGS-001", "3-digit number"),
             ("J012-WS·2015-Y-001", "3-digit number without organisation"),
-            ("J012-WS·2015-Y-BGS-00001", "5-digit number"),
+            ("J012-WS·2015-Y-BGS-00001", "5-digit number padded with a zero"),
             ("J012-WS·2015-Y-0001-07", "2-digit position"),
-            ("J012-WS·2015-Y-0001-0007", "4-digit position"),
+            ("J012-WS·2015-Y-0001-0007", "4-digit position padded with a zero"),
             ("J012-WS·2015-Y-BGS-0000", "number 0000"),
             ("J012-WS·2015-Y-0000", "number 0000 without organisation"),
             ("J012-KJ·2015-D30-JJK-0003-000", "position 000"),
@@ -296,5 +296,16 @@ final class ArchivalCodeTests: XCTestCase {
         XCTAssertEqual(CategoryCode.standard(parsing: "文书")?.code, "WS")
         XCTAssertEqual(CategoryCode.standard(parsing: " kj ")?.code, "KJ")
         XCTAssertNil(CategoryCode.standard(parsing: "XX"))
+    }
+}
+
+final class ArchivalCodeGrowthTests: XCTestCase {
+    /// A group with more than 9,999 records keeps numbering: the code widens and still reads back.
+    func testNumbersPastTheirWidthRoundTrip() {
+        let g = ArchivalCode.Group(fonds: "J012", category: "WS", year: 2015, retention: .permanent, organisation: "BGS")
+        for code in [ArchivalCode(group: g, number: 10_000), ArchivalCode(group: g, number: 12, position: 1_000)] {
+            XCTAssertEqual(ArchivalCode(parsing: code.description), code, code.description)
+        }
+        XCTAssertEqual(ArchivalCode(group: g, number: 10_000).description, "J012-WS·2015-Y-BGS-10000")
     }
 }

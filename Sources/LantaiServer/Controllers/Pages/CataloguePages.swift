@@ -83,10 +83,13 @@ struct CataloguePages: RouteCollection {
         do {
             let user = try await Accounts.signIn(username: form.username ?? "", password: form.password ?? "",
                                                  address: req.clientAddress, config: config, on: req.db)
-            // A new session id on sign-in, so a planted session cannot be taken over.
-            req.session.destroy()
+            // A new session id and CSRF token on sign-in, so a planted session cannot be taken over.
+            let old = req.session.id
+            req.session.id = nil
+            req.session.data["csrf"] = TokenHash.newToken()
             req.auth.login(try Principal(user))
             req.session.authenticate(try Principal(user))
+            if let old { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
             return req.redirect(to: user.mustChangePassword ? "/account/password" : next)
         } catch let e as LantaiError {
             let ctx = LoginContext(base: base(req, title: UIStrings.strings(english: req.prefersEnglish)["signIn"]!),
