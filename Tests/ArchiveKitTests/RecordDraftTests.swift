@@ -270,15 +270,23 @@ final class RecordDraftTests: XCTestCase {
     // MARK: - Vocabularies
 
     func testInvalidVocabularyValues() {
-        for bad in ["forever", "D20", "20y", "P", "永远", "", "permanent;DROP"] {
+        for bad in ["forever", "D20", "20y", "P", "永远", "permanent;DROP"] {
             assertFails(draft { $0.retention = bad }, field: "retention", rule: "vocabulary")
         }
         for bad in ["restricted", "内部", "top_secret", "4"] {
             assertFails(draft { $0.classification = bad }, field: "classification", rule: "vocabulary")
         }
-        for bad in ["closed", "public", "公开", "reviewed", ""] {
+        for bad in ["closed", "public", "公开", "reviewed"] {
             assertFails(draft { $0.accessStatus = bad }, field: "accessStatus", rule: "vocabulary")
         }
+        // An empty cell means "not given": a required vocabulary is then missing, an optional one
+        // takes its default, and an edit keeps the old value (it never silently declassifies).
+        assertFails(draft { $0.retention = "" }, field: "retention", rule: "required")
+        XCTAssertEqual(valid(draft { $0.accessStatus = "" })?.accessStatus, .unreviewed)
+        let secret = valid(draft { $0.classification = "secret"; $0.accessStatus = "controlled" })!
+        var edit = RecordDraft()
+        edit.classification = ""
+        XCTAssertEqual(try? edit.validated(over: secret).get().classification, .secret)
         for bad in ["folder", "卷", "items"] {
             assertFails(draft { $0.level = bad }, field: "level", rule: "vocabulary")
         }
