@@ -25,10 +25,16 @@ let package = Package(
             name: "ArchiveKit",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Formats: BagIt, OCFL, METS, PREMIS, format identification, SM3. Files only, no database.
+        .target(
+            name: "Packaging",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "LantaiServer",
             dependencies: [
                 "ArchiveKit",
+                "Packaging",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentKit", package: "fluent-kit"),
@@ -46,6 +52,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit"]),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
         .testTarget(
             name: "LantaiServerTests",
             dependencies: [
