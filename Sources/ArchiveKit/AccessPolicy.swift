@@ -164,8 +164,9 @@ public enum AccessPolicy {
     public static func decide(_ action: RecordAction, record: RecordAccessAttributes, actor: Actor) -> AccessDecision {
         switch action {
         case .read:
-            if readScope(for: actor).permits(record) { return .allow }
-            if record.classification > actor.clearance {
+            let scope = readScope(for: actor)
+            if scope.permits(record) { return .allow }
+            if record.classification > scope.maxClassification {
                 return .deny(zh: "无权查看：该档案密级为\(record.classification.chinese)，超出您的涉密等级",
                              en: "not allowed: the record is \(record.classification.english), above your clearance")
             }

@@ -122,7 +122,8 @@ public struct RecordDraft: Sendable, Equatable {
         }
         var year = base?.year
         if let raw = self.year {
-            if let y = Int(raw.trimmingCharacters(in: .whitespaces)), Limit.years.contains(y) {
+            let digits = raw.trimmingCharacters(in: .whitespaces)
+            if digits.count == 4, digits.allSatisfy(\.isASCIIDigit), let y = Int(digits), Limit.years.contains(y) {
                 year = y
             } else {
                 errors.append(.init(field: "year", rule: "range", zh: "年度应为 1000–2100 之间的四位年份",
@@ -262,6 +263,8 @@ public struct CalendarDate: Sendable, Equatable, Comparable {
 extension Unicode.Scalar {
     func isForbiddenControl(allowNewlines: Bool) -> Bool {
         if allowNewlines && (self == "\n" || self == "\r" || self == "\t") { return false }
+        // Bidirectional overrides and isolates can make a title display as something else.
+        if (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) { return true }
         return properties.generalCategory == .control || value == 0x2028 || value == 0x2029
     }
 }

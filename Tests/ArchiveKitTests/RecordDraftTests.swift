@@ -579,3 +579,42 @@ final class RecordDraftTests: XCTestCase {
         XCTAssertEqual(base().changes(to: reordered).map(\.field), ["subjects"])
     }
 }
+
+final class RecordDraftHardeningTests: XCTestCase {
+    func base() -> RecordDraft {
+        var d = RecordDraft()
+        d.category = "WS"
+        d.title = "关于档案工作的通知"
+        d.year = "2015"
+        d.retention = "permanent"
+        return d
+    }
+
+    func testYearMustBeFourDigits() {
+        for bad in ["+2015", "02015", "2015.0", " 2O15"] {
+            var d = base()
+            d.year = bad
+            guard case .failure(let f) = d.validated() else { return XCTFail("\(bad) accepted") }
+            XCTAssertEqual(f.errors.first?.field, "year", bad)
+        }
+    }
+
+    func testBidiOverridesAreRefused() {
+        var d = base()
+        d.title = "关于\u{202E}fdp.exe的通知"
+        guard case .failure(let f) = d.validated() else { return XCTFail("bidi override accepted") }
+        XCTAssertEqual(f.errors.first?.rule, "controlCharacters")
+    }
+}
+
+final class AccessDenialReasonTests: XCTestCase {
+    /// A public role is refused a classified record because of its classification, whatever
+    /// clearance the account carries — and the message says so.
+    func testPublicRoleIsToldAboutClassification() {
+        let record = RecordAccessAttributes(accessStatus: .controlled, classification: .secret, fonds: "J001")
+        guard case .deny(let zh, let en) = AccessPolicy.decide(.read, record: record, actor: Actor(role: .citizen, clearance: .topSecret))
+        else { return XCTFail("allowed") }
+        XCTAssertTrue(zh.contains("密级"), zh)
+        XCTAssertTrue(en.contains("clearance"), en)
+    }
+}

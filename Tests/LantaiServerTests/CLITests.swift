@@ -85,8 +85,8 @@ final class CLITests: LantaiTestCase {
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: dir) }
         let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
-        fm.createFile(atPath: outURL.path, contents: nil)
-        fm.createFile(atPath: errURL.path, contents: nil)
+        _ = fm.createFile(atPath: outURL.path, contents: nil)
+        _ = fm.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
 
         let p = Process()
@@ -98,7 +98,7 @@ final class CLITests: LantaiTestCase {
         p.standardError = err
         let input = Pipe()
         p.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        nonisolated(unsafe) let proc = p
+        let proc = p
         let status: Int32 = try await withCheckedThrowingContinuation { cont in
             proc.terminationHandler = { cont.resume(returning: $0.terminationStatus) }
             do {

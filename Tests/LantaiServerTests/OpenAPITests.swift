@@ -170,7 +170,7 @@ final class OpenAPITests: LantaiTestCase {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("lantai-openapi-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: out) }
         guard let handle = try? FileHandle(forWritingTo: out) else { return (-1, "cannot open \(out.path)") }
         p.standardOutput = handle

@@ -200,11 +200,17 @@ final class PagesTests: LantaiTestCase {
     func testArchivistSignsInAndBrowsesTheCatalogueTree() async throws {
         let f = try await fixture()
         var jar = Jar()
+        _ = try await page(.GET, "/login", jar: &jar)
+        let planted = try XCTUnwrap(jar.cookies["lantai_session"], "the sign-in form starts a session")
         let res = try await signIn("archivist", "password-archivist", jar: &jar)
         XCTAssertTrue(res.isRedirect, "sign-in answers with a redirect, got \(res.status): \(res.body)")
         XCTAssertEqual(res.location, "/catalogue")
         XCTAssertNotNil(jar.cookies["lantai_session"],
                         "after sign-in the browser must still hold a lantai_session cookie (Set-Cookie: \(res.headers[.setCookie]))")
+        XCTAssertNotEqual(jar.cookies["lantai_session"], planted, "sign-in gives a new session id")
+        var attacker = Jar(cookies: ["lantai_session": planted])
+        let withOldId = try await page(.GET, "/catalogue", jar: &attacker)
+        XCTAssertTrue(withOldId.body.contains("id=\"sign-in\""), "the session id from before sign-in is not signed in")
         let logins = try await auditActions("auth.login")
         XCTAssertEqual(logins, ["archivist"])
 
@@ -246,6 +252,13 @@ final class PagesTests: LantaiTestCase {
         XCTAssertEqual(missing.status, .notFound)
         let badYear = try await page(.GET, "/catalogue/J001/WS/notayear", jar: &jar)
         XCTAssertEqual(badYear.status, .badRequest)
+
+        // Signing out ends the session.
+        let logout = try await page(.POST, "/logout", jar: &jar, form: try Self.formValues(list.body, action: "/logout"))
+        XCTAssertTrue(logout.isRedirect, "\(logout.status): \(logout.body)")
+        let out = try await page(.GET, "/catalogue", jar: &jar)
+        XCTAssertTrue(out.body.contains("id=\"sign-in\""), "signed out: \(out.body)")
+        XCTAssertEqual(Self.rowCount(out.body, href: "/catalogue/J001"), 1)
     }
 
     func testSignInWithoutAValidCSRFTokenIsRefused() async throws {

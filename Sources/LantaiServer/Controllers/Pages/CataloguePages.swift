@@ -36,7 +36,7 @@ struct CataloguePages: RouteCollection {
         var t: [String: String]
         var lang: String
         var otherLang: String
-        var path: String
+        var returnTo: String
         var csrf: String
         var user: String?
         var role: String?
@@ -47,8 +47,12 @@ struct CataloguePages: RouteCollection {
     func base(_ req: Request, title: String, crumbs: [Crumb] = []) -> Base {
         let en = req.prefersEnglish
         let p = req.principal
+        // Where sign-in and the language switch return to: this page with its query, except
+        // the sign-in and password pages themselves.
+        var here = req.url.path + (req.url.query.map { "?" + $0 } ?? "")
+        if req.url.path == "/login" || req.url.path.hasPrefix("/account") { here = "/catalogue" }
         return Base(t: UIStrings.strings(english: en), lang: en ? "en" : "zh-CN", otherLang: en ? "zh" : "en",
-                    path: req.url.path, csrf: CSRFMiddleware.token(for: req), user: p?.displayName,
+                    returnTo: here.urlQuery, csrf: CSRFMiddleware.token(for: req), user: p?.displayName,
                     role: p.flatMap { $0.actor.role.map { en ? $0.rawValue : $0.chinese } }, crumbs: crumbs, pageTitle: title)
     }
 
