@@ -34,7 +34,6 @@ let package = Package(
             name: "LantaiServer",
             dependencies: [
                 "ArchiveKit",
-                "Packaging",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentKit", package: "fluent-kit"),

@@ -44,7 +44,7 @@ public struct RecordDraft: Sendable, Equatable {
 
         func text(_ field: String, _ value: String?, _ old: String?, limit: Int, required: Bool = false,
                   zh: String) -> String {
-            let v = (value ?? old ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let v = (value ?? old ?? "").trimmed
             if required && v.isEmpty {
                 errors.append(.init(field: field, rule: "required", zh: "\(zh)不能为空", en: "\(field) is required"))
             }
@@ -63,7 +63,7 @@ public struct RecordDraft: Sendable, Equatable {
         func vocabulary<T>(_ field: String, _ value: String?, _ old: T?, zh: String, allowed: String,
                            parse: (String) -> T?) -> T? {
             // An empty cell or form field means "not given", never "clear to the default".
-            let value = value.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            let value = value.flatMap { $0.trimmed.isEmpty ? nil : $0 }
             guard let value else {
                 if old == nil {
                     errors.append(.init(field: field, rule: "required", zh: "\(zh)不能为空，应为 \(allowed)",
@@ -122,7 +122,7 @@ public struct RecordDraft: Sendable, Equatable {
         }
         var year = base?.year
         if let raw = self.year {
-            let digits = raw.trimmingCharacters(in: .whitespaces)
+            let digits = raw.trimmed
             if digits.count == 4, digits.allSatisfy(\.isASCIIDigit), let y = Int(digits), Limit.years.contains(y) {
                 year = y
             } else {
@@ -143,8 +143,8 @@ public struct RecordDraft: Sendable, Equatable {
         }
 
         var pages = base?.pages ?? 0
-        if let raw = self.pages, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            if let p = Int(raw.trimmingCharacters(in: .whitespaces)), (0...Limit.pages).contains(p) {
+        if let raw = self.pages, !raw.trimmed.isEmpty {
+            if let p = Int(raw.trimmed), (0...Limit.pages).contains(p) {
                 pages = p
             } else {
                 errors.append(.init(field: "pages", rule: "range", zh: "页数应为 0–\(Limit.pages) 之间的整数",
@@ -170,7 +170,7 @@ public struct RecordDraft: Sendable, Equatable {
 
         var subjects = base?.subjects ?? []
         if let given = self.subjects {
-            subjects = given.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            subjects = given.map { $0.trimmed }.filter { !$0.isEmpty }
             if subjects.count > Limit.subjectCount {
                 errors.append(.init(field: "subjects", rule: "maxCount", zh: "主题词最多 \(Limit.subjectCount) 个",
                                     en: "at most \(Limit.subjectCount) subjects"))
@@ -264,7 +264,9 @@ extension Unicode.Scalar {
     func isForbiddenControl(allowNewlines: Bool) -> Bool {
         if allowNewlines && (self == "\n" || self == "\r" || self == "\t") { return false }
         // Bidirectional overrides and isolates can make a title display as something else.
-        if (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) { return true }
-        return properties.generalCategory == .control || value == 0x2028 || value == 0x2029
+        // General category Cc is exactly C0, DEL and C1: compare numbers, not properties (hot path).
+        if value < 0x20 || (0x7F...0x9F).contains(value) { return true }
+        if value < 0x2028 { return false }
+        return value == 0x2028 || value == 0x2029 || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
     }
 }

@@ -39,7 +39,7 @@ public enum Retention: String, Codable, CaseIterable, Sendable, Comparable {
 
     /// Accepts the English code, the Chinese term, short forms (30年) and the 档号 letters.
     public init?(parsing text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         switch t.uppercased() {
         case "PERMANENT", "永久", "Y": self = .permanent
         case "30Y", "定期30年", "30年", "D30": self = .thirtyYears
@@ -88,7 +88,7 @@ public enum Classification: String, Codable, CaseIterable, Sendable, Comparable 
     }
 
     public init?(parsing text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         switch t.lowercased() {
         case "none", "非密", "unclassified", "公开": self = .none
         case "confidential", "秘密": self = .confidential
@@ -119,7 +119,7 @@ public enum AccessStatus: String, Codable, CaseIterable, Sendable {
     public var english: String { rawValue }
 
     public init?(parsing text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         switch t.lowercased() {
         case "unreviewed", "未鉴定": self = .unreviewed
         case "open", "开放": self = .open
@@ -166,7 +166,7 @@ public struct CategoryCode: Hashable, Sendable {
 
     /// Resolves a code or a Chinese name among the standard categories.
     public static func standard(parsing text: String) -> CategoryCode? {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         return standard.first { $0.code == t.uppercased() || $0.chinese == t }
     }
 }

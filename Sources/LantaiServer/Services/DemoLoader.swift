@@ -52,7 +52,7 @@ public enum DemoLoader {
             let records = demo.records.filter { ($0.parentKey != nil) == pass }
             for chunk in records.chunked(1000) {
                 let created = try await Catalogue.create(chunk.map(newRecord), actor: loader, on: db, batch: true)
-                for (r, m) in zip(chunk, created) { idsByKey[r.key] = m.id }
+                for (r, c) in zip(chunk, created) { idsByKey[r.key] = c.id }
             }
         }
         // One account per role, to try the node with.

@@ -103,7 +103,10 @@ struct CatalogueAPI: RouteCollection {
         let p = try req.requirePrincipal()
         let input = try req.content.decode(ItemInput.self)
         let created = try await Catalogue.create([try newRecord(input)], actor: p, on: req.db)
-        return try await ItemDTO(created[0]).encodeResponse(status: .created, for: req)
+        guard let item = try await ItemModel.find(created[0].id, on: req.db) else {
+            throw LantaiError.notFound("record", zh: "档案")
+        }
+        return try await ItemDTO(item).encodeResponse(status: .created, for: req)
     }
 
     func batchCreate(req: Request) async throws -> Response {
@@ -119,7 +122,7 @@ struct CatalogueAPI: RouteCollection {
             var id: UUID
             var archivalCode: String
         }
-        return try await Result(created: created.count, items: created.map { Created(id: $0.id!, archivalCode: $0.archivalCode) })
+        return try await Result(created: created.count, items: created.map { Created(id: $0.id, archivalCode: $0.archivalCode) })
             .encodeResponse(status: .created, for: req)
     }
 
