@@ -27,6 +27,14 @@ public enum AuditTrail {
                                    _ body: @escaping @Sendable (any Database, AuditRecorder) async throws -> T) async throws -> T {
         try await db.transaction { tx in
             let sql = tx as! any SQLDatabase
+            if sql.dialect.name == "sqlite" {
+                // Per-connection settings, set where we know which connection writes: statement
+                // journals in memory instead of temp files, and a larger page cache for the
+                // indexes of big batches. Neither reads the database, so the write lock below is
+                // still the transaction's first access.
+                try await sql.raw("PRAGMA temp_store = MEMORY").run()
+                try await sql.raw("PRAGMA cache_size = -32768").run()
+            }
             // A write as the first statement: SQLite takes its write lock here (a read first
             // could fail with SQLITE_BUSY_SNAPSHOT later), PostgreSQL locks the head row.
             guard let head = try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").first()

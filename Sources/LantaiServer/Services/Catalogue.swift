@@ -138,7 +138,7 @@ public enum Catalogue {
                 seenCodes[code.description] = i
                 explicit = code
             }
-            preparing.append(Prepared(id: UUID(), fonds: fonds, parent: parent, description: description, explicitCode: explicit))
+            preparing.append(Prepared(id: UUID.timeOrdered(), fonds: fonds, parent: parent, description: description, explicitCode: explicit))
         }
         if !problems.isEmpty { throw LantaiError.validation(ValidationFailure(errors: problems)) }
 
@@ -236,9 +236,6 @@ public enum Catalogue {
                            as [any Encodable & Sendable])
             }
             try await ins.run()
-            let hist = sql.insert(into: "item_history").columns("id", "item_id", "at", "actor", "action", "changes")
-            for r in chunk { hist.values([UUID(), r.id, now, username, "create", "[]"] as [any Encodable & Sendable]) }
-            try await hist.run()
         }
     }
 
@@ -360,8 +357,23 @@ public enum Catalogue {
         return (page, rows.count > limit ? page.last?.archivalCode : nil)
     }
 
-    static func history(_ id: UUID, on db: any Database) async throws -> [ItemHistoryModel] {
-        try await ItemHistoryModel.query(on: db).filter(\.$itemId == id).sort(\.$at).all()
+    struct HistoryEntry: Sendable {
+        var at: Date
+        var actor: String
+        var action: String
+        var changes: [FieldChange]
+    }
+
+    /// Who changed what and when: the creation (from the record itself, so imports need not
+    /// write a history row per record), then every edit.
+    static func history(of item: ItemModel, on db: any Database) async throws -> [HistoryEntry] {
+        let edits = try await ItemHistoryModel.query(on: db).filter(\.$itemId == item.id!).filter(\.$action != "create")
+            .sort(\.$at).all()
+        return [HistoryEntry(at: item.createdAt ?? Date(timeIntervalSince1970: 0), actor: item.createdBy, action: "create", changes: [])]
+            + edits.map {
+                HistoryEntry(at: $0.at, actor: $0.actor, action: $0.action,
+                             changes: (try? JSONDecoder().decode([FieldChange].self, from: Data($0.changes.utf8))) ?? [])
+            }
     }
 }
 
@@ -403,5 +415,19 @@ public struct CreatedRecord: Sendable, Equatable {
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+extension UUID {
+    /// A version 7 UUID: milliseconds since 1970 first, then random bits. New records then land
+    /// at the end of the primary-key index instead of at random places in it.
+    static func timeOrdered(now: Date = Date()) -> UUID {
+        var rng = SystemRandomNumberGenerator()
+        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let ms = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        for i in 0..<6 { b[i] = UInt8(truncatingIfNeeded: ms >> (8 * (5 - UInt64(i)))) }
+        b[6] = (b[6] & 0x0F) | 0x70
+        b[8] = (b[8] & 0x3F) | 0x80
+        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
     }
 }

@@ -158,10 +158,9 @@ struct CatalogueAPI: RouteCollection {
     func itemHistory(req: Request) async throws -> [HistoryDTO] {
         let p = try req.requirePrincipal()
         let id = try Self.uuid(req)
-        _ = try await Catalogue.read(id, actor: p.actor, on: req.db)
-        return try await Catalogue.history(id, on: req.db).map {
-            HistoryDTO(at: $0.at, actor: $0.actor, action: $0.action,
-                       changes: (try? JSONDecoder().decode([FieldChange].self, from: Data($0.changes.utf8))) ?? [])
+        let item = try await Catalogue.read(id, actor: p.actor, on: req.db)
+        return try await Catalogue.history(of: item, on: req.db).map {
+            HistoryDTO(at: $0.at, actor: $0.actor, action: $0.action, changes: $0.changes)
         }
     }
 

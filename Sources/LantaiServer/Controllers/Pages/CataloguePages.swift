@@ -389,8 +389,8 @@ struct CataloguePages: RouteCollection {
         let canEdit = actor.has(.describeCatalogue) || actor.has(.appraise)
         var history: [HistoryRow] = []
         if canEdit {
-            history = try await Catalogue.history(id, on: req.db).reversed().map { h in
-                let changes = (try? JSONDecoder().decode([FieldChange].self, from: Data(h.changes.utf8))) ?? []
+            history = try await Catalogue.history(of: item, on: req.db).reversed().map { h in
+                let changes = h.changes
                 return HistoryRow(at: h.at.formatted(.iso8601), actor: h.actor,
                                   what: h.action == "create" ? t["created"]! : changes.map { "\(t[$0.field] ?? $0.field)：\($0.old) → \($0.new)" }.joined(separator: "；"))
             }
