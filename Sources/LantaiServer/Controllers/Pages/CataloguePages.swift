@@ -217,6 +217,12 @@ struct CataloguePages: RouteCollection {
                                                              intro: nil, columnLabel: t["fonds"]!, rows: rows)).encodeResponse(for: req)
     }
 
+    /// "WS 文书" (or "WS Administrative records"): the code with its name.
+    func categoryLabel(_ code: String, _ req: Request) async throws -> String {
+        guard let c = try await CategoryModel.find(code, on: req.db) else { return code }
+        return "\(code) \(req.prefersEnglish ? c.nameEn : c.nameZh)"
+    }
+
     func yearRange(_ f: FondsModel) -> String {
         switch (f.startYear, f.endYear) {
         case let (s?, e?): "\(s)–\(e)"
@@ -261,7 +267,7 @@ struct CataloguePages: RouteCollection {
             }
         let crumbs = [Crumb(label: t["catalogue"]!, href: "/catalogue"), Crumb(label: "\(f.code) \(f.name)", href: "/catalogue/\(f.code.urlPath)")]
         return try await req.view.render("list", ListContext(base: base(req, title: "\(f.code) · \(category)", crumbs: crumbs),
-                                                             heading: "\(f.code) · \(category)", intro: nil,
+                                                             heading: "\(f.code) · \(try await categoryLabel(category, req))", intro: nil,
                                                              columnLabel: t["year"]!, rows: Array(rows))).encodeResponse(for: req)
     }
 
@@ -359,7 +365,7 @@ struct CataloguePages: RouteCollection {
             .init(label: t["archivalCode"]!, value: item.archivalCode),
             .init(label: t["fonds"]!, value: "\(item.fondsCode) \(fonds?.name ?? "")"),
             .init(label: t["level"]!, value: en ? d.level.rawValue : d.level.chinese),
-            .init(label: t["category"]!, value: d.category),
+            .init(label: t["category"]!, value: try await categoryLabel(d.category, req)),
             .init(label: t["title"]!, value: d.title),
             .init(label: t["creator"]!, value: d.creator),
             .init(label: t["documentNumber"]!, value: d.documentNumber),
