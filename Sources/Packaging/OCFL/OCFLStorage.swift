@@ -1,0 +1,340 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a directory listing found at a name.
+public enum OCFLEntryKind: Sendable, Hashable {
+    case file
+    case directory
+    /// A symbolic link, device or anything else. OCFL forbids links in a storage
+    /// hierarchy (E090), so the validator reports these rather than following them.
+    case other
+}
+
+/// One entry of a directory listing.
+public struct OCFLStorageEntry: Sendable, Hashable {
+    public var name: String
+    public var kind: OCFLEntryKind
+
+    public init(name: String, kind: OCFLEntryKind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// A storage failure, with the storage-relative path it concerns.
+public struct OCFLStorageError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        case notFound
+        /// The destination of a rename is a non-empty directory: someone else got there first.
+        case alreadyExists
+        /// The path is not a clean relative path (empty element, `.`, `..`, leading `/`, NUL).
+        case invalidPath
+        case io
+    }
+
+    public var kind: Kind
+    public var path: String
+    public var message: String
+
+    public init(_ kind: Kind, path: String, _ message: String) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+/// The few operations OCFL needs from where its bytes live.
+///
+/// This is the seam between the OCFL logic (layout, inventories, versions, validation) and a
+/// concrete store: the file system now, an S3 bucket later. Paths are relative, `/`-separated,
+/// and `""` is the storage root. Implementations must be safe to share between threads.
+///
+/// Why these operations and no more: OCFL only ever reads whole files front to back (streamed,
+/// so a 40 GB scan never sits in memory), lists directories to discover objects and content,
+/// writes files that must never be seen half-written, and publishes a version by renaming a
+/// fully staged directory and then the inventory into place. A store that cannot rename
+/// atomically (S3) may implement ``rename(from:to:)`` as copy-then-delete: readers only ever
+/// trust the root inventory, which is written last, so the rename need not be atomic for
+/// correctness — only for keeping a crashed write invisible to validators.
+public protocol OCFLStorage: Sendable {
+    /// Streams the file at `path` to `body` in chunks of at most `chunkSize` bytes.
+    /// Throws ``OCFLStorageError/Kind/notFound`` if it does not exist.
+    func read(_ path: String, chunkSize: Int, _ body: (Data) throws -> Void) throws
+
+    /// The entries directly inside the directory at `path` (not recursive), in no particular order.
+    /// Throws ``OCFLStorageError/Kind/notFound`` if there is no such directory.
+    func list(_ path: String) throws -> [OCFLStorageEntry]
+
+    /// Writes a file atomically: `produce` is handed a sink to push chunks into; the bytes go to a
+    /// temporary name beside `path`, are flushed to stable storage, and only then renamed onto
+    /// `path`. If `produce` throws, the temporary file is removed and `path` is untouched.
+    /// Parent directories are created as needed.
+    func write(_ path: String, _ produce: (_ sink: (Data) throws -> Void) throws -> Void) throws
+
+    /// Creates the directory at `path` and any missing parents; no error if it exists.
+    func createDirectory(_ path: String) throws
+
+    /// Removes the file or the whole directory tree at `path`; no error if nothing is there.
+    /// Used to clean up failed temporary writes and abandoned staging areas.
+    func remove(_ path: String) throws
+
+    /// Removes the directory at `path` only if it is empty; silently does nothing otherwise
+    /// (or if it does not exist). Lets concurrent writers share a staging parent without
+    /// one of them deleting another's work.
+    func removeDirectoryIfEmpty(_ path: String) throws
+
+    /// Moves a file or directory. Replaces an existing file at `to`; fails with
+    /// ``OCFLStorageError/Kind/alreadyExists`` if `to` is a non-empty directory, which is how two
+    /// writers racing for the same version number are told apart. Parents of `to` must exist.
+    func rename(from: String, to: String) throws
+
+    /// Whether anything (file or directory) exists at `path`.
+    func exists(_ path: String) throws -> Bool
+}
+
+extension OCFLStorage {
+    /// Reads a whole (small) file: inventories, sidecars, declarations, configs.
+    /// `limit` guards against a hostile or corrupt multi-gigabyte "inventory".
+    public func readData(_ path: String, limit: Int = 256 << 20) throws -> Data {
+        var data = Data()
+        try read(path, chunkSize: 1 << 20) { chunk in
+            data.append(chunk)
+            if data.count > limit {
+                throw OCFLStorageError(.io, path: path, "larger than \(limit) bytes")
+            }
+        }
+        return data
+    }
+
+    /// Writes a small in-memory file atomically.
+    public func write(_ path: String, data: Data) throws {
+        try write(path) { sink in try sink(data) }
+    }
+}
+
+/// Joins storage-relative path pieces with `/`, skipping empty pieces.
+func ocflJoin(_ parts: String...) -> String {
+    parts.filter { !$0.isEmpty }.joined(separator: "/")
+}
+
+/// The parent of a storage-relative path (`""` for a top-level name).
+func ocflParent(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return String(path[..<slash])
+}
+
+/// ``OCFLStorage`` on a local (or mounted) file system, rooted at a directory.
+///
+/// Every write is temp-file + `fsync` + `rename(2)`, and renames `fsync` the destination's
+/// directory, so that after a power cut a file is either absent or complete.
+public struct FileSystemOCFLStorage: OCFLStorage {
+    public let root: URL
+
+    public init(root: URL) {
+        self.root = root.standardizedFileURL
+    }
+
+    /// Rejects paths that could escape the root or are not clean (see ``OCFLStorageError/Kind/invalidPath``).
+    func fsPath(_ path: String) throws -> String {
+        if path.isEmpty { return root.path }
+        if path.utf8.contains(0) || path.hasPrefix("/") {
+            throw OCFLStorageError(.invalidPath, path: path, "not a clean relative path")
+        }
+        for element in path.split(separator: "/", omittingEmptySubsequences: false) {
+            if element.isEmpty || element == "." || element == ".." {
+                throw OCFLStorageError(.invalidPath, path: path, "not a clean relative path")
+            }
+        }
+        return root.path + "/" + path
+    }
+
+    private static func errnoError(_ path: String, _ what: String, _ code: Int32 = errno) -> OCFLStorageError {
+        let kind: OCFLStorageError.Kind
+        switch code {
+        case ENOENT, ENOTDIR: kind = .notFound
+        case EEXIST, ENOTEMPTY: kind = .alreadyExists
+        default: kind = .io
+        }
+        return OCFLStorageError(kind, path: path, "\(what): \(String(cString: strerror(code)))")
+    }
+
+    public func read(_ path: String, chunkSize: Int, _ body: (Data) throws -> Void) throws {
+        let full = try fsPath(path)
+        let fd = open(full, O_RDONLY)
+        if fd < 0 { throw Self.errnoError(path, "cannot open") }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw OCFLStorageError(.notFound, path: path, "is a directory, not a file")
+        }
+        let size = max(1, chunkSize)
+        var buffer = [UInt8](repeating: 0, count: size)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress!, size) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Self.errnoError(path, "read failed")
+            }
+            if n == 0 { break }
+            try body(Data(buffer[0..<n]))
+        }
+    }
+
+    public func list(_ path: String) throws -> [OCFLStorageEntry] {
+        let full = try fsPath(path)
+        var st = stat()
+        if lstat(full, &st) != 0 { throw Self.errnoError(path, "cannot list") }
+        if (st.st_mode & S_IFMT) != S_IFDIR { throw OCFLStorageError(.notFound, path: path, "not a directory") }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: full)
+        } catch {
+            throw OCFLStorageError(.io, path: path, "cannot list: \(error.localizedDescription)")
+        }
+        return names.map { name in
+            var est = stat()
+            let kind: OCFLEntryKind
+            if lstat(full + "/" + name, &est) != 0 {
+                kind = .other
+            } else {
+                switch est.st_mode & S_IFMT {
+                case S_IFREG: kind = .file
+                case S_IFDIR: kind = .directory
+                default: kind = .other
+                }
+            }
+            return OCFLStorageEntry(name: name, kind: kind)
+        }
+    }
+
+    public func write(_ path: String, _ produce: ((Data) throws -> Void) throws -> Void) throws {
+        let full = try fsPath(path)
+        let parent = ocflParent(path)
+        try createDirectory(parent)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let tempRelative = ocflJoin(parent, ".\(name).tmp-\(UUID().uuidString.lowercased())")
+        let temp = try fsPath(tempRelative)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        if fd < 0 { throw Self.errnoError(path, "cannot create temporary file") }
+        var closed = false
+        do {
+            try produce { data in
+                try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw Self.errnoError(path, "write failed")
+                        }
+                        offset += n
+                    }
+                }
+            }
+            if fsync(fd) != 0 { throw Self.errnoError(path, "fsync failed") }
+            closed = true
+            if close(fd) != 0 { throw Self.errnoError(path, "close failed") }
+            if posixRename(temp, full) != 0 { throw Self.errnoError(path, "rename failed") }
+            Self.syncDirectory(try fsPath(parent))
+        } catch {
+            if !closed { close(fd) }
+            unlink(temp)
+            throw error
+        }
+    }
+
+    public func createDirectory(_ path: String) throws {
+        let full = try fsPath(path)
+        do {
+            try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        } catch {
+            throw OCFLStorageError(.io, path: path, "cannot create directory: \(error.localizedDescription)")
+        }
+    }
+
+    public func remove(_ path: String) throws {
+        let full = try fsPath(path)
+        var st = stat()
+        if lstat(full, &st) != 0 { return }
+        do {
+            try FileManager.default.removeItem(atPath: full)
+        } catch {
+            throw OCFLStorageError(.io, path: path, "cannot remove: \(error.localizedDescription)")
+        }
+    }
+
+    public func removeDirectoryIfEmpty(_ path: String) throws {
+        let full = try fsPath(path)
+        if rmdir(full) != 0 {
+            switch errno {
+            case ENOENT, ENOTEMPTY, EEXIST: return
+            default: throw Self.errnoError(path, "cannot remove directory")
+            }
+        }
+    }
+
+    public func rename(from: String, to: String) throws {
+        let source = try fsPath(from)
+        let destination = try fsPath(to)
+        if posixRename(source, destination) != 0 {
+            throw Self.errnoError(to, "cannot move \(from) here")
+        }
+        Self.syncDirectory(try fsPath(ocflParent(to)))
+    }
+
+    public func exists(_ path: String) throws -> Bool {
+        var st = stat()
+        return lstat(try fsPath(path), &st) == 0
+    }
+
+    /// Makes a rename durable: POSIX only promises it once the directory itself is synced.
+    private static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY)
+        if fd >= 0 {
+            _ = fsync(fd)
+            close(fd)
+        }
+    }
+}
+
+// The POSIX calls whose names collide with ``OCFLStorage``'s own methods inside the storage type.
+@inline(__always)
+private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, buffer, count)
+    #elseif canImport(Musl)
+    return Musl.read(fd, buffer, count)
+    #else
+    return Darwin.read(fd, buffer, count)
+    #endif
+}
+
+@inline(__always)
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #elseif canImport(Musl)
+    return Musl.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
+}
+
+@inline(__always)
+private func posixRename(_ from: String, _ to: String) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.rename(from, to)
+    #elseif canImport(Musl)
+    return Musl.rename(from, to)
+    #else
+    return Darwin.rename(from, to)
+    #endif
+}
