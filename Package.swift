@@ -47,6 +47,7 @@ let package = Package(
             name: "lantai",
             dependencies: [
                 "LantaiServer",
+                "Packaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -9,7 +9,8 @@ struct Lantai: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lantai",
         abstract: "兰台数字档案馆节点 / Lantai digital archives node",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, AuditCommand.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, AuditCommand.self,
+                      DigestCommand.self, BagCommand.self, OCFLCommand.self])
 }
 
 struct Serve: AsyncParsableCommand {
