@@ -25,10 +25,17 @@ let package = Package(
             name: "ArchiveKit",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Formats: BagIt, OCFL, METS, PREMIS, format identification, SM3. Files only, no database.
+        // zlib from the system (Debian: zlib1g-dev) for ZIP entries.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Formats: BagIt, OCFL, METS, PREMIS, ZIP/TAR, format identification, SM3. Files only, no database.
         .target(
             name: "Packaging",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Transfer checks (四性检测): domain rules over unpacked packages, no database.
+        .target(
+            name: "Ingest",
+            dependencies: ["ArchiveKit", "Packaging"]
         ),
         .target(
             name: "LantaiServer",
@@ -53,6 +60,7 @@ let package = Package(
         ),
         .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
         .testTarget(
             name: "LantaiServerTests",
             dependencies: [
