@@ -41,12 +41,13 @@ public enum Role: String, Codable, CaseIterable, Sendable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .archivist: [.describeCatalogue, .manageFonds, .appraise]
+        case .archivist: [.describeCatalogue, .manageFonds, .appraise, .submitTransfer, .reviewTransfer]
         case .appraiser: [.appraise]
         case .systemAdmin: [.manageAccounts]
         case .securityAdmin: [.grantRoles]
         case .auditor: [.readAuditTrail]
-        case .citizen, .agencyOfficer, .servicePoint, .official: []
+        case .agencyOfficer: [.submitTransfer]
+        case .citizen, .servicePoint, .official: []
         }
     }
 }
@@ -65,6 +66,11 @@ public enum Permission: String, Sendable, CaseIterable {
     case grantRoles
     /// Read the audit trail — and nothing else.
     case readAuditTrail
+    /// Send a transfer package (远程归档): an agency officer for their own agency, an archivist
+    /// on an agency's behalf.
+    case submitTransfer
+    /// Accept or reject a checked transfer (接收审核).
+    case reviewTransfer
 }
 
 /// Who is asking. `role == nil` is an anonymous visitor of the public portal.

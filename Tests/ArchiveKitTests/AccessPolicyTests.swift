@@ -269,9 +269,12 @@ final class AccessPolicyTests: XCTestCase {
     }
 
     func testPublicFacingRolesHaveNoPermissions() {
-        for role in [Role.citizen, .agencyOfficer, .servicePoint, .official] {
+        for role in [Role.citizen, .servicePoint, .official] {
             XCTAssertEqual(role.permissions, [], "\(role)")
         }
+        // An agency officer's one power is to send its agency's records to the archives.
+        XCTAssertEqual(Role.agencyOfficer.permissions, [.submitTransfer])
+        XCTAssertEqual(Role.allCases.filter { $0.permissions.contains(.reviewTransfer) }, [.archivist])
         for permission in Permission.allCases {
             XCTAssertFalse(Actor.anonymous.has(permission), "anonymous has \(permission)")
         }

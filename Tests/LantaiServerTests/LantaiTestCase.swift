@@ -21,10 +21,14 @@ class LantaiTestCase: XCTestCase {
 
     var isPostgres: Bool { Self.postgresURL != nil }
 
+    /// Settings a test class needs beyond the defaults (e.g. a small transfer limit).
+    class var environmentOverrides: [String: String] { [:] }
+
     override func setUp() async throws {
         try await super.setUp()
         dataDir = NSTemporaryDirectory() + "lantai-test-" + UUID().uuidString
         var env = ["LANTAI_DATA_DIR": dataDir, "LANTAI_BCRYPT_COST": "4", "LANTAI_NODE_CODE": "TEST"]
+        env.merge(Self.environmentOverrides) { _, new in new }
         if let url = Self.postgresURL {
             let name = "lantai_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             try await PostgresTestDatabases.shared.create(name, adminURL: url)

@@ -58,6 +58,8 @@ extension Permission {
         case .manageAccounts: "无权管理账户：只有系统管理员可以"
         case .grantRoles: "无权授予角色或涉密等级：只有安全保密管理员可以"
         case .readAuditTrail: "无权查看审计日志：只有安全审计员可以"
+        case .submitTransfer: "无权移交：只有立档单位档案员或档案管理员可以提交移交包"
+        case .reviewTransfer: "无权审核移交：只有档案管理员可以接收或退回"
         }
     }
     var deniedEn: String {
@@ -68,6 +70,8 @@ extension Permission {
         case .manageAccounts: "not allowed: only the system administrator manages accounts"
         case .grantRoles: "not allowed: only the security administrator grants roles and clearances"
         case .readAuditTrail: "not allowed: only the auditor reads the audit trail"
+        case .submitTransfer: "not allowed: only agency officers and archivists submit transfers"
+        case .reviewTransfer: "not allowed: only archivists accept or reject transfers"
         }
     }
 }

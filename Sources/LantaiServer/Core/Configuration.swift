@@ -21,6 +21,8 @@ public struct LantaiConfiguration: Sendable {
     public var bcryptCost: Int
     /// LANTAI_MAX_BODY — the largest JSON request body accepted (default 16mb).
     public var maxBodySize: String
+    /// LANTAI_MAX_TRANSFER_BYTES — the largest transfer package accepted (default 20 GiB).
+    public var maxTransferBytes: Int64
     /// LANTAI_LOGIN_MAX_FAILURES / LANTAI_LOGIN_WINDOW_SECONDS — login throttling.
     public var loginMaxFailures: Int
     public var loginWindowSeconds: Int
@@ -82,6 +84,7 @@ public struct LantaiConfiguration: Sendable {
             port: int("LANTAI_PORT", 8080, 1...65535),
             bcryptCost: int("LANTAI_BCRYPT_COST", 12, 4...31),
             maxBodySize: env["LANTAI_MAX_BODY"].flatMap { $0.isEmpty ? nil : $0 } ?? "16mb",
+            maxTransferBytes: Int64(int("LANTAI_MAX_TRANSFER_BYTES", 20 << 30, 1...(1 << 50))),
             loginMaxFailures: int("LANTAI_LOGIN_MAX_FAILURES", 5, 1...1000),
             loginWindowSeconds: int("LANTAI_LOGIN_WINDOW_SECONDS", 900, 1...86400),
             resourcesDirectory: env["LANTAI_RESOURCES_DIR"].flatMap { $0.isEmpty ? nil : $0 },
@@ -100,7 +103,8 @@ public struct LantaiConfiguration: Sendable {
         case .postgres(let url): db = Self.maskPassword(url)
         }
         return ["LANTAI_DATA_DIR=\(dataDirectory)", "LANTAI_DATABASE_URL=\(db)", "LANTAI_NODE_CODE=\(nodeCode)",
-                "LANTAI_BCRYPT_COST=\(bcryptCost)", "LANTAI_MAX_BODY=\(maxBodySize)"]
+                "LANTAI_BCRYPT_COST=\(bcryptCost)", "LANTAI_MAX_BODY=\(maxBodySize)",
+                "LANTAI_MAX_TRANSFER_BYTES=\(maxTransferBytes)"]
             + initialPasswords.keys.sorted().map { "initial password for \($0)=****" }
     }
 

@@ -617,6 +617,102 @@ enum OpenAPIDocument {
               $ref: '#/components/responses/UnprocessableEntity'
             '429':
               $ref: '#/components/responses/TooManyRequests'
+      /api/v1/transfers:
+        get:
+          operationId: listTransfers
+          summary: 列出移交 / List transfers
+          description: 档案管理员看到全部，立档单位档案员看到本单位的。/ Archivists see all; agency officers see their agency's.
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          responses:
+            '200':
+              description: 最新的 200 个移交 / The newest 200 transfers
+              content:
+                application/json:
+                  schema:
+                    type: array
+                    items:
+                      $ref: '#/components/schemas/Transfer'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+        post:
+          operationId: submitTransfer
+          summary: 提交移交包 / Submit a transfer package
+          description: |
+            请求体是 BagIt 包的 zip 或 tar，流式写入磁盘并记录 SHA-256。立档单位档案员为本单位移交；档案管理员用 ?agency= 指明立档单位。
+            The body is a BagIt bag as zip or tar, streamed to disk with its SHA-256 recorded. An agency officer sends for their own agency; an archivist names it with ?agency=.
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: agency
+              in: query
+              required: false
+              description: 全宗号（档案管理员必填）/ Fonds number (required for archivists)
+              schema:
+                type: string
+          requestBody:
+            required: true
+            content:
+              application/zip:
+                schema:
+                  type: string
+                  format: binary
+              application/x-tar:
+                schema:
+                  type: string
+                  format: binary
+          responses:
+            '201':
+              description: 已接收 / Received
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Transfer'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '413':
+              $ref: '#/components/responses/PayloadTooLarge'
+            '415':
+              $ref: '#/components/responses/UnsupportedMediaType'
+            '422':
+              $ref: '#/components/responses/UnprocessableEntity'
+      /api/v1/transfers/{id}:
+        get:
+          operationId: getTransfer
+          summary: 移交详情与进度 / A transfer and its progress
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: id
+              in: path
+              required: true
+              schema:
+                type: string
+                format: uuid
+          responses:
+            '200':
+              description: 移交 / The transfer
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Transfer'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '404':
+              $ref: '#/components/responses/NotFound'
       /api/v1/me:
         get:
           operationId: getMe
@@ -1469,6 +1565,47 @@ enum OpenAPIDocument {
               description: 第一个损坏条目的序号 / Sequence number of the first broken entry
             reason:
               type: string
+        Transfer:
+          type: object
+          required: [id, agency, status, submittedBy, packageKind, uploadBytes, uploadSha256, progress]
+          properties:
+            id:
+              type: string
+              format: uuid
+            agency:
+              type: string
+              description: 立档单位的全宗号 / The agency's fonds number
+            status:
+              type: string
+              enum: [received, checking, checked, accepted, rejected]
+            submittedBy:
+              type: string
+            receivedAt:
+              type: string
+              format: date-time
+            packageKind:
+              type: string
+              enum: [zip, tar]
+            uploadBytes:
+              type: integer
+              format: int64
+            uploadSha256:
+              type: string
+              pattern: '^[0-9a-f]{64}$'
+            progress:
+              type: object
+              required: [filesDone, filesTotal, bytesDone, bytesTotal]
+              properties:
+                filesDone:
+                  type: integer
+                filesTotal:
+                  type: integer
+                bytesDone:
+                  type: integer
+                  format: int64
+                bytesTotal:
+                  type: integer
+                  format: int64
         Health:
           type: object
           required: [status]

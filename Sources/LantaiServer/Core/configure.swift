@@ -78,6 +78,7 @@ func routes(_ app: Application, _ config: LantaiConfiguration) throws {
     let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
     try api.register(collection: CatalogueAPI())
     try api.register(collection: AccountsAPI(config: config))
+    try api.register(collection: TransfersAPI(config: config))
 
     let pages = app.grouped(app.sessions.middleware, SessionPrincipalAuthenticator(), CSRFMiddleware())
     try pages.register(collection: CataloguePages(config: config))

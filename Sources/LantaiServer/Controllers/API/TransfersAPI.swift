@@ -1,0 +1,72 @@
+import ArchiveKit
+import Fluent
+import Vapor
+
+/// /api/v1/transfers — agencies send packages; archivists review them.
+struct TransfersAPI: RouteCollection {
+    let config: LantaiConfiguration
+
+    func boot(routes: any RoutesBuilder) throws {
+        let transfers = routes.grouped("transfers")
+        transfers.on(.POST, body: .stream, use: submit)
+        transfers.get(use: list)
+        transfers.get(":id", use: show)
+    }
+
+    struct TransferDTO: Content {
+        var id: UUID
+        var agency: String
+        var status: String
+        var submittedBy: String
+        var receivedAt: Date?
+        var packageKind: String
+        var uploadBytes: Int64
+        var uploadSha256: String
+        var progress: Progress
+        struct Progress: Content {
+            var filesDone: Int
+            var filesTotal: Int
+            var bytesDone: Int64
+            var bytesTotal: Int64
+        }
+        init(_ t: TransferModel) {
+            id = t.id!
+            agency = t.agency
+            status = t.status
+            submittedBy = t.submittedBy
+            receivedAt = t.receivedAt
+            packageKind = t.packageKind
+            uploadBytes = t.uploadBytes
+            uploadSha256 = t.uploadSHA256
+            progress = .init(filesDone: t.filesDone, filesTotal: t.filesTotal, bytesDone: t.bytesDone, bytesTotal: t.bytesTotal)
+        }
+    }
+
+    func submit(req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        guard let kind = Transfers.PackageKind(contentType: req.headers.first(name: .contentType)) else {
+            throw LantaiError(.unsupportedMediaType, code: "unsupported_media_type",
+                              zh: "请以 Content-Type: application/zip 或 application/x-tar 上传移交包",
+                              en: "send the package with Content-Type: application/zip or application/x-tar")
+        }
+        if let length = req.headers.first(name: .contentLength).flatMap(Int64.init), length > config.maxTransferBytes {
+            throw LantaiError(.payloadTooLarge, code: "too_large",
+                              zh: "移交包超过 \(config.maxTransferBytes) 字节的上限，请分批移交",
+                              en: "the package is larger than the limit of \(config.maxTransferBytes) bytes: split it into several transfers")
+        }
+        let fonds = try await Transfers.agency(for: p, requested: req.query[String.self, at: "agency"], on: req.db)
+        let chunks = req.body.map { Array($0.readableBytesView) }
+        let t = try await Transfers.receive(chunks, kind: kind, fonds: fonds, by: p, config: config, on: req.db)
+        return try await TransferDTO(t).encodeResponse(status: .created, for: req)
+    }
+
+    func list(req: Request) async throws -> [TransferDTO] {
+        let p = try req.requirePrincipal()
+        return try await Transfers.list(for: p, on: req.db).map(TransferDTO.init)
+    }
+
+    func show(req: Request) async throws -> TransferDTO {
+        let p = try req.requirePrincipal()
+        return TransferDTO(try await Transfers.visible(try CatalogueAPI.uuid(req), to: p, on: req.db))
+    }
+}
