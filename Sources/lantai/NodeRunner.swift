@@ -71,6 +71,7 @@ enum NodeRunner {
         do {
             _ = try await bootstrap(app)
             if demo { try await loadDemo(app) }
+            app.startJobWorker()
             try await app.execute()
         } catch {
             try? await app.asyncShutdown()

@@ -10,6 +10,19 @@ import Vapor
 extension Application {
     private struct ConfigKey: StorageKey { typealias Value = LantaiConfiguration }
 
+    private struct WorkerKey: StorageKey { typealias Value = JobWorker }
+
+    /// The background job runner. `lantai serve` starts its loop; tests call `drain`.
+    var jobWorker: JobWorker {
+        if let w = storage[WorkerKey.self] { return w }
+        let w = JobWorker()
+        storage[WorkerKey.self] = w
+        return w
+    }
+
+    /// Starts running queued jobs in the background once the server has booted.
+    public func startJobWorker() { lifecycle.use(jobWorker) }
+
     /// The node configuration, set once by `configure`.
     public var lantai: LantaiConfiguration {
         get {
