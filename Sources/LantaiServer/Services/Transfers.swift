@@ -19,6 +19,12 @@ enum Transfers {
         }
     }
 
+    static func tooLarge(_ config: LantaiConfiguration) -> LantaiError {
+        LantaiError(.payloadTooLarge, code: "too_large",
+                    zh: "移交包超过 \(config.maxTransferBytes) 字节的上限，请分批移交",
+                    en: "the package is larger than the limit of \(config.maxTransferBytes) bytes: split it into several transfers")
+    }
+
     /// Who may send for which agency: an agency officer for their own, an archivist for any
     /// (naming it with `?agency=`).
     static func agency(for principal: Principal, requested: String?, on db: any Database) async throws -> FondsModel {
@@ -67,11 +73,7 @@ enum Transfers {
         do {
             for try await chunk in body {
                 bytes += Int64(chunk.count)
-                if bytes > config.maxTransferBytes {
-                    throw LantaiError(.payloadTooLarge, code: "too_large",
-                                      zh: "移交包超过 \(config.maxTransferBytes) 字节的上限，请分批移交",
-                                      en: "the package is larger than the limit of \(config.maxTransferBytes) bytes: split it into several transfers")
-                }
+                if bytes > config.maxTransferBytes { throw tooLarge(config) }
                 hasher.update(data: chunk)
                 try handle.write(contentsOf: chunk)
             }

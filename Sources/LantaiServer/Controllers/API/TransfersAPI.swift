@@ -49,10 +49,9 @@ struct TransfersAPI: RouteCollection {
                               zh: "请以 Content-Type: application/zip 或 application/x-tar 上传移交包",
                               en: "send the package with Content-Type: application/zip or application/x-tar")
         }
+        // Refuse at once when the sender says how big it is; the stream is counted anyway.
         if let length = req.headers.first(name: .contentLength).flatMap(Int64.init), length > config.maxTransferBytes {
-            throw LantaiError(.payloadTooLarge, code: "too_large",
-                              zh: "移交包超过 \(config.maxTransferBytes) 字节的上限，请分批移交",
-                              en: "the package is larger than the limit of \(config.maxTransferBytes) bytes: split it into several transfers")
+            throw Transfers.tooLarge(config)
         }
         let fonds = try await Transfers.agency(for: p, requested: req.query[String.self, at: "agency"], on: req.db)
         let chunks = req.body.map { Array($0.readableBytesView) }
