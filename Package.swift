@@ -41,6 +41,8 @@ let package = Package(
             name: "LantaiServer",
             dependencies: [
                 "ArchiveKit",
+                "Ingest",
+                "Packaging",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentKit", package: "fluent-kit"),

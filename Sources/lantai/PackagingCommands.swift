@@ -8,7 +8,7 @@ struct DigestCommand: ParsableCommand {
         commandName: "digest",
         abstract: "计算文件摘要 / Print file digests as `HEX  FILE`, like sha256sum.")
 
-    @Option(name: .shortAndLong, help: "sha256, sha512 or sm3 (also sha1, md5)") var algorithm: DigestAlgorithmArgument = .init(.sha256)
+    @Option(name: .shortAndLong, help: "sha256, sha512 or sm3 (also sha384, sha1, md5)") var algorithm: DigestAlgorithmArgument = .init(.sha256)
     @Argument(help: "Files to hash") var files: [String]
 
     func validate() throws {

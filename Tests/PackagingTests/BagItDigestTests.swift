@@ -54,6 +54,27 @@ final class BagItDigestTests: BagItTestCase {
         XCTAssertThrowsError(try BagDigest.digests(ofFileAt: link, algorithms: [.sha256]))
     }
 
+    /// Reasons read failures give in bag reports keep BagIt's wording.
+    func testReadFailuresSayWhatWentWrong() throws {
+        let target = try writeFile("t", in: scratch, Data("t".utf8))
+        let link = scratch.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        XCTAssertThrowsError(try BagDigest.digests(ofFileAt: link, algorithms: [.sha256])) { error in
+            XCTAssertEqual((error as? BagIOError)?.description, "cannot open \(link.path): \(String(cString: strerror(ELOOP)))")
+        }
+        let fifo = scratch.appendingPathComponent("fifo")
+        XCTAssertEqual(mkfifo(fifo.path, 0o644), 0)
+        XCTAssertThrowsError(try BagDigest.digests(ofFileAt: fifo, algorithms: [.sha256])) { error in
+            XCTAssertEqual((error as? BagIOError)?.description, "not a regular file \(fifo.path): \(String(cString: strerror(EINVAL)))")
+        }
+        let missing = scratch.appendingPathComponent("missing")
+        XCTAssertThrowsError(try BagFileIO.readSmallFile(path: missing.path)) { error in
+            XCTAssertEqual((error as? BagIOError)?.description, "cannot open \(missing.path): \(String(cString: strerror(ENOENT)))")
+        }
+        XCTAssertThrowsError(try BagFileIO.readSmallFile(path: link.path))
+        XCTAssertEqual(try BagFileIO.readSmallFile(path: target.path), Array("t".utf8))
+    }
+
     func testPercentEncodingRoundTrip() {
         for name in ["plain", "a\nb", "c\rd", "e\r\nf", "50%", "%0A literally", "新\u{2028}行"] {
             XCTAssertEqual(BagPath.decode(Substring(BagPath.encode(name))), name)

@@ -50,11 +50,15 @@ final class DigestTests: XCTestCase {
         XCTAssertEqual(DigestAlgorithm(name: "SM3"), .sm3)
         XCTAssertEqual(DigestAlgorithm(name: "MD5"), .md5)
         XCTAssertEqual(DigestAlgorithm(name: "SHA-1"), .sha1)
+        XCTAssertEqual(DigestAlgorithm(name: "SHA-384"), .sha384)
         XCTAssertNil(DigestAlgorithm(name: "blake2b-512"))
         XCTAssertNil(DigestAlgorithm(name: ""))
-        XCTAssertEqual(DigestAlgorithm.allCases.map(\.name).sorted(), ["md5", "sha1", "sha256", "sha512", "sm3"])
+        // sha384 joined when BagIt's own engine was merged into this one (BagIt manifests use it).
+        XCTAssertEqual(DigestAlgorithm.allCases.map(\.name).sorted(), ["md5", "sha1", "sha256", "sha384", "sha512", "sm3"])
         XCTAssertEqual(DigestAlgorithm.sm3.premisName, "SM3")
         XCTAssertEqual(DigestAlgorithm.sha256.premisName, "SHA-256")
+        XCTAssertEqual(DigestAlgorithm.sha384.premisName, "SHA-384")
+        XCTAssertEqual(DigestAlgorithm.allCases.sorted(), [.sha512, .sha384, .sm3, .sha256, .sha1, .md5])
         XCTAssertEqual(DigestAlgorithm.allCases.sorted().first, .sha512)
         XCTAssertEqual(DigestAlgorithm.allCases.sorted().last, .md5)
         XCTAssertFalse(DigestAlgorithm.md5.isCollisionResistant)
@@ -90,7 +94,7 @@ final class DigestTests: XCTestCase {
             XCTAssertEqual(digests, FileDigest.digests(ofBytes: contents[i], algorithms: all), "size \(sizes[i])")
             XCTAssertEqual(digests[.sm3], SM3.hexDigest(of: contents[i]))
         }
-        for (tool, algorithm) in [("sha256sum", DigestAlgorithm.sha256), ("sha512sum", .sha512), ("sha1sum", .sha1), ("md5sum", .md5)] {
+        for (tool, algorithm) in [("sha256sum", DigestAlgorithm.sha256), ("sha384sum", .sha384), ("sha512sum", .sha512), ("sha1sum", .sha1), ("md5sum", .md5)] {
             let theirs = try coreutils(tool, files)
             XCTAssertEqual(ours.map { $0[algorithm] ?? "" }, theirs, tool)
         }
@@ -161,6 +165,33 @@ final class DigestTests: XCTestCase {
         XCTAssertThrowsError(try FileDigest.digests(of: dir, algorithms: [.sha256])) { error in
             XCTAssertEqual((error as? FileDigestError)?.errno, EISDIR)
         }
+    }
+
+    /// The default follows links like sha256sum; `insideTree` (what BagIt uses) refuses links and
+    /// anything that is not a regular file, without blocking on a FIFO.
+    func testInsideTreeRefusesLinksAndSpecialFilesTheDefaultFollowsLinks() throws {
+        let target = try write("target", Array("target".utf8))
+        let link = dir.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        XCTAssertEqual(try FileDigest.digests(of: link, algorithms: [.sha256]),
+                       try FileDigest.digests(of: target, algorithms: [.sha256]))
+        XCTAssertThrowsError(try FileDigest.digests(of: link, algorithms: [.sha256], options: .insideTree)) { error in
+            XCTAssertEqual(error as? FileDigestError, FileDigestError(operation: "open", path: link.path, errno: ELOOP))
+        }
+        XCTAssertEqual(try FileDigest.digests(of: target, algorithms: [.sha256], options: .insideTree),
+                       try FileDigest.digests(of: target, algorithms: [.sha256]))
+
+        let fifo = dir.appendingPathComponent("fifo")
+        XCTAssertEqual(mkfifo(fifo.path, 0o644), 0)
+        for path in [fifo, dir!] {
+            XCTAssertThrowsError(try FileDigest.digests(of: path, algorithms: [.sha256], options: .insideTree)) { error in
+                XCTAssertEqual(error as? FileDigestError, FileDigestError(operation: "not a regular file", path: path.path, errno: EINVAL))
+            }
+        }
+
+        let results = FileDigest.results(of: [target, link], algorithms: [.sha256, .sha512], options: .insideTree)
+        XCTAssertEqual(try results[0].get(), try FileDigest.digests(of: target, algorithms: [.sha256, .sha512]))
+        if case .failure(let e) = results[1] { XCTAssertEqual(e.errno, ELOOP) } else { XCTFail("a link inside the tree was followed") }
     }
 
     func testOneUnreadableFileDoesNotStopTheOthers() throws {

@@ -100,7 +100,7 @@ class OCFLTestCase: XCTestCase {
         for dir in targets {
             try data.write(to: dir.appendingPathComponent("inventory.json"))
             if resign {
-                try OCFLSidecar.body(OCFLHasher.hex(.sha512, of: data)).write(to: dir.appendingPathComponent("inventory.json.sha512"))
+                try OCFLSidecar.body(DigestAlgorithm.sha512.hexDigest(of: data)).write(to: dir.appendingPathComponent("inventory.json.sha512"))
             }
         }
     }

@@ -251,7 +251,7 @@ final class OCFLValidatorTests: OCFLTestCase {
         Self.renameLogicalPath(&json, from: "说明.txt", to: "说明-改.txt", version: "v1")
         let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         try data.write(to: v1Inventory)
-        try OCFLSidecar.body(OCFLHasher.hex(.sha512, of: data)).write(to: object8.appendingPathComponent("v1/inventory.json.sha512"))
+        try OCFLSidecar.body(DigestAlgorithm.sha512.hexDigest(of: data)).write(to: object8.appendingPathComponent("v1/inventory.json.sha512"))
         XCTAssertEqual(OCFLValidator.validate(at: object8).errorCodes, ["E066"])
     }
 

@@ -37,6 +37,29 @@ final class OCFLWriterTests: OCFLTestCase {
         XCTAssertThrowsError(try OCFLStorageRoot.open(at: notEmpty))
     }
 
+    /// File-system storage streams through the shared read loop; its failures stay storage errors.
+    func testFileSystemStorageReadsInChunksAndNamesFailures() throws {
+        let url = scratch.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("dir"), withIntermediateDirectories: true)
+        let content = Data((0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try content.write(to: url.appendingPathComponent("f.bin"))
+        let storage = FileSystemOCFLStorage(root: url)
+        var chunks: [Data] = []
+        try storage.read("f.bin", chunkSize: 4096) { chunks.append($0) }
+        XCTAssertEqual(chunks.map(\.count), [4096, 4096, 1808])
+        XCTAssertEqual(Data(chunks.joined()), content)
+        XCTAssertThrowsError(try storage.read("dir", chunkSize: 4096) { _ in }) { error in
+            let e = error as? OCFLStorageError
+            XCTAssertEqual(e?.kind, .notFound)
+            XCTAssertEqual(e?.message, "is a directory, not a file")
+        }
+        XCTAssertThrowsError(try storage.read("missing", chunkSize: 4096) { _ in }) { error in
+            let e = error as? OCFLStorageError
+            XCTAssertEqual(e?.kind, .notFound)
+            XCTAssertEqual(e?.message, "cannot open: \(String(cString: strerror(ENOENT)))")
+        }
+    }
+
     func testTwoVersionsDeduplicateAndReadBack() throws {
         let ref = try makeReference()
         let object = ref.object

@@ -713,6 +713,40 @@ enum OpenAPIDocument {
               $ref: '#/components/responses/Forbidden'
             '404':
               $ref: '#/components/responses/NotFound'
+      /api/v1/transfers/{id}/report:
+        get:
+          operationId: getTransferReport
+          summary: 四性检测报告 / The four-property check report
+          description: |
+            检测完成后可用：每个检测项（真实性、完整性、可用性、安全性）的结论与中英文理由、每个文件的摘要与格式、每条著录的校验结果；无法安全解包时给出拒绝理由（refusal）。
+            Available once checked: each check item (authenticity, integrity, usability, security) with its outcome and reasons in Chinese and English, each file's digests and format, each record's validation; when the package cannot be unpacked safely, the refusal.
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: id
+              in: path
+              required: true
+              schema:
+                type: string
+                format: uuid
+          responses:
+            '200':
+              description: 检测报告 / The report
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/TransferReport'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '404':
+              $ref: '#/components/responses/NotFound'
+            '409':
+              $ref: '#/components/responses/Conflict'
       /api/v1/me:
         get:
           operationId: getMe
@@ -1606,6 +1640,71 @@ enum OpenAPIDocument {
                 bytesTotal:
                   type: integer
                   format: int64
+        TransferReport:
+          type: object
+          required: [passed]
+          properties:
+            passed:
+              type: boolean
+              description: 无不通过项 / No check item failed
+            refusal:
+              type: object
+              description: 无法安全解包时的拒绝理由 / Why the package could not be unpacked safely
+              properties:
+                code:
+                  type: string
+                reasonZh:
+                  type: string
+                reasonEn:
+                  type: string
+            report:
+              type: object
+              description: 检测项、文件与著录 / Check items, files and records
+              properties:
+                items:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      id:
+                        type: string
+                      property:
+                        type: string
+                        enum: [authenticity, integrity, usability, security]
+                      status:
+                        type: string
+                        enum: [pass, warning, fail]
+                      nameZh:
+                        type: string
+                      nameEn:
+                        type: string
+                      findings:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            status:
+                              type: string
+                            path:
+                              type: string
+                            row:
+                              type: integer
+                            field:
+                              type: string
+                            code:
+                              type: string
+                            reasonZh:
+                              type: string
+                            reasonEn:
+                              type: string
+                files:
+                  type: array
+                  items:
+                    type: object
+                records:
+                  type: array
+                  items:
+                    type: object
         Health:
           type: object
           required: [status]

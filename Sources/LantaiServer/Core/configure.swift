@@ -77,6 +77,7 @@ public func configure(_ app: Application, _ config: LantaiConfiguration) async t
     app.middleware.use(FileMiddleware(publicDirectory: resources + "Public/"))
     app.middleware.use(SecurityHeadersMiddleware())
 
+    TransferCheckJob.register(on: app.jobWorker)
     try routes(app, config)
 }
 

@@ -112,6 +112,7 @@ enum Transfers {
                 t.bytesTotal = size
                 t.bytesDone = 0
                 try await t.create(on: tx)
+                try await JobQueue.enqueue(TransferCheckJob.kind, subject: id.uuidString, on: tx)
                 audit.record("transfer.receive", subject: id.uuidString,
                              ["agency": fonds.code, "bytes": String(size), "sha256": digest, "kind": kind.rawValue])
                 return t

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A checksum algorithm a BagIt manifest may be named after (`manifest-ALG.txt`).
@@ -8,6 +7,9 @@ import Foundation
 /// manifests, and a transfer must be checkable whatever its producer chose. SM3 (国密) is
 /// deliberately absent: it has no registered BagIt name, so a bag carrying it would not be
 /// readable by any other BagIt tool; SM3 fixity lives in PREMIS/OCFL instead.
+///
+/// This is BagIt's view of the shared engine: which names a bag may use and the manifest file
+/// names they give. The hashing itself is `DigestAlgorithm`'s (`digestAlgorithm`).
 public enum BagAlgorithm: String, CaseIterable, Sendable, Hashable, Comparable {
     case md5
     case sha1
@@ -15,33 +17,23 @@ public enum BagAlgorithm: String, CaseIterable, Sendable, Hashable, Comparable {
     case sha384
     case sha512
 
+    /// The engine's algorithm of the same name.
+    public var digestAlgorithm: DigestAlgorithm { DigestAlgorithm(rawValue: rawValue)! }
+
+    /// The BagIt name of an engine algorithm; nil for one a bag may not use (SM3).
+    init?(_ algorithm: DigestAlgorithm) {
+        self.init(rawValue: algorithm.rawValue)
+    }
+
     /// Strongest first, so reports and writers list the algorithm worth trusting before the
     /// legacy ones.
     public static func < (lhs: BagAlgorithm, rhs: BagAlgorithm) -> Bool {
-        lhs.strength > rhs.strength
-    }
-
-    var strength: Int {
-        switch self {
-        case .md5: return 0
-        case .sha1: return 1
-        case .sha256: return 2
-        case .sha384: return 3
-        case .sha512: return 4
-        }
+        lhs.digestAlgorithm < rhs.digestAlgorithm
     }
 
     /// Hex digits a digest of this algorithm has, used to tell a malformed manifest line from
     /// a file whose content really changed.
-    public var hexLength: Int {
-        switch self {
-        case .md5: return 32
-        case .sha1: return 40
-        case .sha256: return 64
-        case .sha384: return 96
-        case .sha512: return 128
-        }
-    }
+    public var hexLength: Int { digestAlgorithm.hexLength }
 
     /// `manifest-ALG.txt`: the payload manifest file name RFC 8493 §2.1.3 fixes.
     public var manifestFileName: String { "manifest-\(rawValue).txt" }
@@ -62,17 +54,28 @@ public struct BagFileDigest: Sendable, Equatable {
         self.byteCount = byteCount
         self.digests = digests
     }
+
+    /// What a finished pass of the engine's hashers saw.
+    init(_ hashers: DigestHashers) {
+        var digests: [BagAlgorithm: String] = [:]
+        for (algorithm, hex) in hashers.finalizeHex() {
+            if let name = BagAlgorithm(algorithm) { digests[name] = hex }
+        }
+        self.init(byteCount: hashers.byteCount, digests: digests)
+    }
 }
 
-/// Streaming file digests for BagIt (and anything else that wants them).
+/// Streaming file digests for BagIt: the shared `FileDigest` engine, opening files as a bag
+/// needs (`FileDigest.Options.insideTree`) and naming algorithms as BagIt does.
 ///
 /// Archives hold scans and video of many gigabytes, so a file is never loaded whole: it is
 /// read in fixed chunks into one reused buffer and every requested algorithm is fed from
 /// that buffer, so each byte is read from disk once however many manifests a bag has.
 public enum BagDigest {
-    /// 1 MiB: large enough that system-call overhead disappears against hashing time, small
-    /// enough that two workers per core stay far below any memory limit.
-    public static let defaultChunkSize = 1 << 20
+    /// 1 MiB (`FileDigest.chunkSize`): large enough that system-call overhead disappears
+    /// against hashing time, small enough that two workers per core stay far below any memory
+    /// limit.
+    public static let defaultChunkSize = FileDigest.chunkSize
 
     /// Digests of the file at `url`, read in `chunkSize` pieces.
     ///
@@ -83,7 +86,9 @@ public enum BagDigest {
         algorithms: [BagAlgorithm],
         chunkSize: Int = BagDigest.defaultChunkSize
     ) throws -> BagFileDigest {
-        try BagFileIO.digest(path: url.path, algorithms: algorithms, chunkSize: chunkSize, parallelAlgorithms: false)
+        try FileDigest.withChunkBuffer(chunkSize) { buffer in
+            try BagFileIO.digest(path: url.path, algorithms: algorithms, buffer: buffer, parallelAlgorithms: false)
+        }
     }
 
     /// Digests of many files, hashed concurrently on `concurrency` workers.
@@ -98,13 +103,13 @@ public enum BagDigest {
         chunkSize: Int = BagDigest.defaultChunkSize
     ) throws -> [BagFileDigest] {
         let sizes = urls.map { BagFileIO.lstatInfo(path: $0.path)?.size ?? 0 }
-        let results = BagParallel.map(
-            count: urls.count, weights: sizes, concurrency: concurrency
-        ) { index, parallelAlgorithms -> Result<BagFileDigest, Error> in
+        let results = BagFileIO.map(
+            weights: sizes, concurrency: concurrency, chunkSize: chunkSize
+        ) { index, parallelAlgorithms, buffer -> Result<BagFileDigest, Error> in
             Result {
                 try BagFileIO.digest(
                     path: urls[index].path, algorithms: algorithms,
-                    chunkSize: chunkSize, parallelAlgorithms: parallelAlgorithms)
+                    buffer: buffer, parallelAlgorithms: parallelAlgorithms)
             }
         }
         return try results.map { try $0.get() }
@@ -114,76 +119,8 @@ public enum BagDigest {
     public static func digests(of bytes: [UInt8], algorithms: [BagAlgorithm]) -> [BagAlgorithm: String] {
         var out: [BagAlgorithm: String] = [:]
         for algorithm in Set(algorithms) {
-            var hasher = BagHasher(algorithm)
-            bytes.withUnsafeBytes { hasher.update($0) }
-            out[algorithm] = hasher.finalizeHex()
+            out[algorithm] = algorithm.digestAlgorithm.hexDigest(of: bytes)
         }
         return out
-    }
-}
-
-/// One running hash of any supported algorithm, without existential boxing so the hot loop
-/// stays monomorphic.
-struct BagHasher {
-    private enum State {
-        case md5(Insecure.MD5)
-        case sha1(Insecure.SHA1)
-        case sha256(SHA256)
-        case sha384(SHA384)
-        case sha512(SHA512)
-    }
-
-    let algorithm: BagAlgorithm
-    private var state: State
-
-    init(_ algorithm: BagAlgorithm) {
-        self.algorithm = algorithm
-        switch algorithm {
-        case .md5: state = .md5(Insecure.MD5())
-        case .sha1: state = .sha1(Insecure.SHA1())
-        case .sha256: state = .sha256(SHA256())
-        case .sha384: state = .sha384(SHA384())
-        case .sha512: state = .sha512(SHA512())
-        }
-    }
-
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        switch state {
-        case .md5(var h): h.update(bufferPointer: bytes); state = .md5(h)
-        case .sha1(var h): h.update(bufferPointer: bytes); state = .sha1(h)
-        case .sha256(var h): h.update(bufferPointer: bytes); state = .sha256(h)
-        case .sha384(var h): h.update(bufferPointer: bytes); state = .sha384(h)
-        case .sha512(var h): h.update(bufferPointer: bytes); state = .sha512(h)
-        }
-    }
-
-    func finalizeHex() -> String {
-        switch state {
-        case .md5(let h): return BagHex.encode(h.finalize())
-        case .sha1(let h): return BagHex.encode(h.finalize())
-        case .sha256(let h): return BagHex.encode(h.finalize())
-        case .sha384(let h): return BagHex.encode(h.finalize())
-        case .sha512(let h): return BagHex.encode(h.finalize())
-        }
-    }
-}
-
-enum BagHex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(128)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func isHex(_ s: Substring) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { c in
-            (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
-        }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -131,106 +130,72 @@ enum BagFileIO {
     /// Reads a (small) tag file whole. Tag files are metadata, read once and parsed; payload
     /// files never go through here.
     static func readSmallFile(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw error("cannot open", path) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw error("cannot stat", path) }
-        guard kind(of: st.st_mode) == .regular else {
-            throw BagIOError(operation: "not a regular file", path: path, errno: EINVAL)
-        }
         var out: [UInt8] = []
-        out.reserveCapacity(Int(max(0, st.st_size)))
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw error("cannot read", path)
+        try reading {
+            try FileDigest.readChunks(path: path, options: .insideTree, chunkSize: 64 * 1024) {
+                out.append(contentsOf: $0)
             }
-            if n == 0 { break }
-            out.append(contentsOf: buffer[0..<n])
         }
         return out
     }
 
-    /// Streams the file at `path` through every algorithm in one pass.
+    /// Streams the file at `path` through every algorithm in one pass (`FileDigest`'s engine,
+    /// links refused, regular files only).
     ///
     /// `parallelAlgorithms` hashes each chunk with the algorithms side by side on several
     /// cores; it is worth its small dispatch cost only when one big file would otherwise keep
     /// a single core busy while the others sit idle.
     static func digest(
-        path: String, algorithms: [BagAlgorithm], chunkSize: Int, parallelAlgorithms: Bool
+        path: String, algorithms: [BagAlgorithm], buffer: UnsafeMutableRawBufferPointer, parallelAlgorithms: Bool
     ) throws -> BagFileDigest {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw error("cannot open", path) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw error("cannot stat", path) }
-        guard kind(of: st.st_mode) == .regular else {
-            throw BagIOError(operation: "not a regular file", path: path, errno: EINVAL)
+        try reading {
+            BagFileDigest(try FileDigest.hash(
+                path: path, algorithms: algorithms.map(\.digestAlgorithm), buffer: buffer,
+                parallelAlgorithms: parallelAlgorithms, options: .insideTree))
         }
-        var hashers = uniqued(algorithms).map(BagHasher.init)
-        var total: UInt64 = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, chunkSize), alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw error("cannot read", path)
-            }
-            if n == 0 { break }
-            total += UInt64(n)
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            update(&hashers, chunk, parallel: parallelAlgorithms)
-        }
-        var out: [BagAlgorithm: String] = [:]
-        for h in hashers { out[h.algorithm] = h.finalizeHex() }
-        return BagFileDigest(byteCount: total, digests: out)
     }
 
     /// Copies `source` to a new file `destination` (which must not exist), hashing the bytes
     /// as they pass so the manifest describes exactly what was written, then flushes it to
     /// disk: a bag that has been renamed into place must survive a power cut.
+    ///
+    /// The source is the agency's own file, not yet inside a bag: a link to it is followed,
+    /// but only a regular file is copied.
     static func copyAndDigest(
         from source: String, to destination: String, algorithms: [BagAlgorithm],
-        chunkSize: Int, parallelAlgorithms: Bool
+        buffer: UnsafeMutableRawBufferPointer, parallelAlgorithms: Bool
     ) throws -> BagFileDigest {
-        let src = open(source, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard src >= 0 else { throw error("cannot open", source) }
-        defer { close(src) }
-        var st = stat()
-        guard fstat(src, &st) == 0 else { throw error("cannot stat", source) }
-        guard kind(of: st.st_mode) == .regular else {
-            throw BagIOError(operation: "not a regular file", path: source, errno: EINVAL)
+        let src = try reading {
+            try FileDigest.openForReading(path: source, options: FileDigest.Options(regularFilesOnly: true))
         }
+        defer { close(src) }
         let dst = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard dst >= 0 else { throw error("cannot create", destination) }
         var closed = false
         defer { if !closed { close(dst) } }
-        var hashers = uniqued(algorithms).map(BagHasher.init)
-        var total: UInt64 = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, chunkSize), alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(src, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw error("cannot read", source)
+        var hashers = DigestHashers(algorithms.map(\.digestAlgorithm))
+        try reading {
+            try FileDigest.readChunks(fd: src, path: source, buffer: buffer) { chunk in
+                try writeAll(dst, chunk, path: destination)
+                hashers.update(chunk, parallel: parallelAlgorithms)
             }
-            if n == 0 { break }
-            total += UInt64(n)
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            try writeAll(dst, chunk, path: destination)
-            update(&hashers, chunk, parallel: parallelAlgorithms)
         }
         guard fsync(dst) == 0 else { throw error("cannot flush", destination) }
         closed = true
         guard close(dst) == 0 else { throw error("cannot close", destination) }
-        var out: [BagAlgorithm: String] = [:]
-        for h in hashers { out[h.algorithm] = h.finalizeHex() }
-        return BagFileDigest(byteCount: total, digests: out)
+        return BagFileDigest(hashers)
+    }
+
+    /// Runs `body`, putting the engine's read failures in the words bag reports use
+    /// (`cannot open PATH: …`, `not a regular file PATH: …`).
+    private static func reading<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as FileDigestError {
+            let words = [FileDigestError.open: "cannot open", FileDigestError.stat: "cannot stat",
+                         FileDigestError.read: "cannot read"]
+            throw BagIOError(operation: words[e.operation] ?? e.operation, path: e.path, errno: e.errno)
+        }
     }
 
     /// Writes a new file whole (tag files) and flushes it.
@@ -277,97 +242,21 @@ enum BagFileIO {
         }
     }
 
-    private static func update(_ hashers: inout [BagHasher], _ chunk: UnsafeRawBufferPointer, parallel: Bool) {
-        if parallel && hashers.count > 1 {
-            hashers.withUnsafeMutableBufferPointer { hs in
-                let box = BagUnsafeBox(hs)
-                let bytes = BagUnsafeBox(chunk)
-                DispatchQueue.concurrentPerform(iterations: box.value.count) { i in
-                    box.value[i].update(bytes.value)
-                }
-            }
-        } else {
-            for i in hashers.indices { hashers[i].update(chunk) }
-        }
-    }
-
-    static func uniqued(_ algorithms: [BagAlgorithm]) -> [BagAlgorithm] {
-        var seen = Set<BagAlgorithm>()
-        return algorithms.filter { seen.insert($0).inserted }
-    }
-}
-
-/// Hands a value to concurrent workers that each touch a disjoint part of it; the caller
-/// guarantees the disjointness the compiler cannot see.
-struct BagUnsafeBox<T>: @unchecked Sendable {
-    var value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// Work distribution for hashing and copying: every core pulls the next file from a shared
-/// counter, biggest files first, so one huge scan does not end up last on an otherwise idle
-/// machine.
-enum BagParallel {
+    /// Runs `body` for every file on up to `concurrency` workers (`FileDigest`'s scheduler,
+    /// biggest files first), each worker with its own `chunkSize` buffer; results in file order.
+    ///
+    /// A file bigger than a worker's fair share would leave the other cores idle at the end;
+    /// such files get their algorithms hashed side by side instead (`parallelAlgorithms`).
     static func map<T>(
-        count: Int, weights: [UInt64], concurrency: Int,
-        _ body: (_ index: Int, _ parallelAlgorithms: Bool) -> T
+        weights: [UInt64], concurrency: Int, chunkSize: Int,
+        _ body: (_ index: Int, _ parallelAlgorithms: Bool, _ buffer: UnsafeMutableRawBufferPointer) -> T
     ) -> [T] {
-        guard count > 0 else { return [] }
-        let workers = max(1, min(concurrency, count))
-        let order = (0..<count).sorted { weights[$0] > weights[$1] }
         let total = weights.reduce(0, +)
-        // A file bigger than a worker's fair share would leave the other cores idle at the
-        // end; such files get their algorithms hashed side by side instead.
-        let bigFile: [Bool] = (0..<count).map { i in
-            concurrency > 1 && weights[i] >= 8 << 20 && weights[i] * UInt64(concurrency) > total
+        return FileDigest.map(count: weights.count, weights: weights, concurrency: concurrency, bufferSize: chunkSize) {
+            index, buffer in
+            let weight = weights[index]
+            let bigFile = concurrency > 1 && weight >= 8 << 20 && weight * UInt64(concurrency) > total
+            return body(index, bigFile, buffer)
         }
-        let results = BagResults<T>(count: count)
-        if workers == 1 {
-            for i in order { results.set(i, body(i, bigFile[i])) }
-        } else {
-            let next = BagCounter()
-            withoutActuallyEscaping(body) { escapable in
-                let bodyBox = BagUnsafeBox(escapable)
-                DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    while let k = next.take(limit: count) {
-                        let i = order[k]
-                        results.set(i, bodyBox.value(i, bigFile[i]))
-                    }
-                }
-            }
-        }
-        return results.values()
-    }
-}
-
-final class BagCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func take(limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
-    }
-}
-
-final class BagResults<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [T?]
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: T) {
-        lock.lock()
-        storage[i] = value
-        lock.unlock()
-    }
-
-    func values() -> [T] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage.map { $0! }
     }
 }

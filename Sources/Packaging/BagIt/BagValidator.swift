@@ -348,7 +348,7 @@ private struct BagValidationRun {
             }
             var lowered: String? = digest.lowercased()
             if let algorithm = manifest.algorithm,
-               !(BagHex.isHex(digest) && digest.utf8.count == algorithm.hexLength) {
+               !DigestAlgorithm.isHex(digest, length: algorithm.hexLength) {
                 problem(.badManifestLine, path,
                         "\(name) line \(number): \"\(BagPath.printable(String(digest)))\" is not a \(algorithm.rawValue) digest")
                 lowered = nil
@@ -497,14 +497,14 @@ private struct BagValidationRun {
 
         let root = self.root
         let chunkSize = options.chunkSize
-        let results = BagParallel.map(
-            count: jobs.count, weights: jobs.map(\.size), concurrency: options.concurrency
-        ) { index, parallelAlgorithms -> Result<BagFileDigest, Error> in
+        let results = BagFileIO.map(
+            weights: jobs.map(\.size), concurrency: options.concurrency, chunkSize: chunkSize
+        ) { index, parallelAlgorithms, buffer -> Result<BagFileDigest, Error> in
             let job = jobs[index]
             return Result {
                 try BagFileIO.digest(
                     path: root + "/" + job.path, algorithms: Array(job.expected.keys).sorted(),
-                    chunkSize: chunkSize, parallelAlgorithms: parallelAlgorithms)
+                    buffer: buffer, parallelAlgorithms: parallelAlgorithms)
             }
         }
         for (job, result) in zip(jobs, results) {

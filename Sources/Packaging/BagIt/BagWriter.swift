@@ -64,7 +64,7 @@ public enum BagWriter {
         algorithms: [BagAlgorithm],
         concurrency: Int
     ) throws {
-        let algorithms = BagFileIO.uniqued(algorithms).sorted()
+        let algorithms = Set(algorithms).sorted()
         guard !algorithms.isEmpty else { throw Failure.noAlgorithms }
         try checkPayloadPaths(payload.map(\.relativePath))
         let infoLines = try bagInfoLines(bagInfo)
@@ -190,14 +190,13 @@ public enum BagWriter {
         }
 
         let sizes = payload.map { BagFileIO.lstatInfo(path: $0.source.path)?.size ?? 0 }
-        let copied = BagParallel.map(count: payload.count, weights: sizes, concurrency: concurrency) {
-            index, parallelAlgorithms -> Result<BagFileDigest, Error> in
+        let copied = BagFileIO.map(weights: sizes, concurrency: concurrency, chunkSize: BagDigest.defaultChunkSize) {
+            index, parallelAlgorithms, buffer -> Result<BagFileDigest, Error> in
             let item = payload[index]
             return Result {
                 try BagFileIO.copyAndDigest(
                     from: item.source.path, to: staging + "/data/" + item.relativePath,
-                    algorithms: algorithms, chunkSize: BagDigest.defaultChunkSize,
-                    parallelAlgorithms: parallelAlgorithms)
+                    algorithms: algorithms, buffer: buffer, parallelAlgorithms: parallelAlgorithms)
             }
         }
         var digests: [(path: String, digest: BagFileDigest)] = []

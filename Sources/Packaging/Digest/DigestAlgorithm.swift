@@ -2,8 +2,13 @@ import Crypto
 import Foundation
 
 /// A digest algorithm Lantai computes for fixity: SHA-512 (OCFL content addressing), SHA-256
-/// and SM3 (GB/T 32905, 国密) for fixity records, and SHA-1 and MD5 only so that BagIt
-/// manifests written by older tools can still be checked.
+/// and SM3 (GB/T 32905, 国密) for fixity records, SHA-384 because BagIt manifests may be named
+/// after it, and SHA-1 and MD5 only so that BagIt manifests written by older tools can still be
+/// checked.
+///
+/// This is the one list every format hashes through: BagIt (`BagAlgorithm`) and OCFL
+/// (`OCFLDigestAlgorithm`) keep their own lists of the names their specifications allow, each
+/// name one of these cases (`digestAlgorithm`).
 ///
 /// The raw value is the lowercase name used on the command line (`lantai digest --algorithm
 /// sm3`), in BagIt manifest names and in OCFL fixity blocks.
@@ -11,6 +16,7 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Hashable, Codable, 
     case md5
     case sha1
     case sha256
+    case sha384
     case sha512
     case sm3
 
@@ -32,6 +38,7 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Hashable, Codable, 
         case .md5: return "MD5"
         case .sha1: return "SHA-1"
         case .sha256: return "SHA-256"
+        case .sha384: return "SHA-384"
         case .sha512: return "SHA-512"
         case .sm3: return "SM3"
         }
@@ -43,6 +50,7 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Hashable, Codable, 
         case .md5: return 16
         case .sha1: return 20
         case .sha256, .sm3: return 32
+        case .sha384: return 48
         case .sha512: return 64
         }
     }
@@ -54,8 +62,8 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Hashable, Codable, 
     /// not for proving that nobody changed a file on purpose.
     public var isCollisionResistant: Bool { self != .md5 && self != .sha1 }
 
-    /// Strongest first (SHA-512, SM3, SHA-256, SHA-1, MD5), so reports list the digest worth
-    /// trusting before the legacy ones.
+    /// Strongest first (SHA-512, SHA-384, SM3, SHA-256, SHA-1, MD5), so reports list the digest
+    /// worth trusting before the legacy ones.
     public static func < (lhs: DigestAlgorithm, rhs: DigestAlgorithm) -> Bool {
         lhs.rank < rhs.rank
     }
@@ -63,10 +71,11 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Hashable, Codable, 
     private var rank: Int {
         switch self {
         case .sha512: return 0
-        case .sm3: return 1
-        case .sha256: return 2
-        case .sha1: return 3
-        case .md5: return 4
+        case .sha384: return 1
+        case .sm3: return 2
+        case .sha256: return 3
+        case .sha1: return 4
+        case .md5: return 5
         }
     }
 
@@ -82,6 +91,22 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Hashable, Codable, 
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Whether `s` is hex digits, either case (manifests written by other tools may use upper
+    /// case), and exactly `length` of them when a length is given.
+    static func isHex<S: StringProtocol>(_ s: S, length: Int? = nil) -> Bool {
+        if let length, s.utf8.count != length { return false }
+        return !s.isEmpty && s.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
+        }
+    }
+
+    /// Lowercase hex digest of bytes already in memory (inventories, sidecars, tag files).
+    func hexDigest<D: DataProtocol>(of data: D) -> String {
+        var hasher = DigestHasher(self)
+        hasher.update(data)
+        return hasher.finalizeHex()
+    }
 }
 
 /// One running digest of any `DigestAlgorithm`: SM3 is ours, the others come from
@@ -91,6 +116,7 @@ public struct DigestHasher: Sendable {
         case md5(Insecure.MD5)
         case sha1(Insecure.SHA1)
         case sha256(SHA256)
+        case sha384(SHA384)
         case sha512(SHA512)
         case sm3(SM3)
         /// Held only for the instant an update runs, so the hasher being updated is the sole
@@ -107,6 +133,7 @@ public struct DigestHasher: Sendable {
         case .md5: state = .md5(Insecure.MD5())
         case .sha1: state = .sha1(Insecure.SHA1())
         case .sha256: state = .sha256(SHA256())
+        case .sha384: state = .sha384(SHA384())
         case .sha512: state = .sha512(SHA512())
         case .sm3: state = .sm3(SM3())
         }
@@ -117,6 +144,7 @@ public struct DigestHasher: Sendable {
         case .md5(var h): state = .updating; h.update(bufferPointer: bytes); state = .md5(h)
         case .sha1(var h): state = .updating; h.update(bufferPointer: bytes); state = .sha1(h)
         case .sha256(var h): state = .updating; h.update(bufferPointer: bytes); state = .sha256(h)
+        case .sha384(var h): state = .updating; h.update(bufferPointer: bytes); state = .sha384(h)
         case .sha512(var h): state = .updating; h.update(bufferPointer: bytes); state = .sha512(h)
         case .sm3(var h): state = .updating; h.update(bytes); state = .sm3(h)
         case .updating: preconditionFailure("DigestHasher updated re-entrantly")
@@ -135,6 +163,7 @@ public struct DigestHasher: Sendable {
         case .md5(let h): return Array(h.finalize())
         case .sha1(let h): return Array(h.finalize())
         case .sha256(let h): return Array(h.finalize())
+        case .sha384(let h): return Array(h.finalize())
         case .sha512(let h): return Array(h.finalize())
         case .sm3(let h): return h.finalize()
         case .updating: preconditionFailure("DigestHasher finalized during an update")

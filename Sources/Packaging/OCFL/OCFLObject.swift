@@ -130,12 +130,12 @@ public struct OCFLObject: Sendable {
         guard let algorithm = OCFLDigestAlgorithm(rawValue: inventory.digestAlgorithm) else {
             throw OCFLError(.corrupt, "object \(id) uses unsupported digest algorithm \(inventory.digestAlgorithm)")
         }
-        var hasher = OCFLHasher(algorithm)
+        var hasher = DigestHasher(algorithm.digestAlgorithm)
         try storage.read(ocflJoin(path, contentPath), chunkSize: chunkSize) { chunk in
             if verify { hasher.update(chunk) }
             try body(chunk)
         }
-        if verify, hasher.finalize() != digest.lowercased() {
+        if verify, hasher.finalizeHex() != digest.lowercased() {
             throw OCFLError(.fixityMismatch, "object \(id): \(contentPath) does not match its \(algorithm.rawValue) digest")
         }
     }
@@ -177,7 +177,7 @@ public struct OCFLObject: Sendable {
         }
         let recorded = (try? storage.readData(ocflJoin(dir, sidecarName(algorithm.rawValue)), limit: 4096))
             .flatMap { OCFLSidecar.parse($0) }
-        let ok = recorded?.lowercased() == OCFLHasher.hex(algorithm, of: data)
+        let ok = recorded?.lowercased() == algorithm.digestAlgorithm.hexDigest(of: data)
         return (data, inventory, ok)
     }
 
@@ -227,7 +227,7 @@ public struct OCFLObject: Sendable {
         let stage = try makeStage()
         do {
             try storage.write(ocflJoin(stage, "inventory.json"), data: candidate.data)
-            try storage.write(ocflJoin(stage, sidecar), data: OCFLSidecar.body(OCFLHasher.hex(OCFLDigestAlgorithm(rawValue: candidate.inventory.digestAlgorithm)!, of: candidate.data)))
+            try storage.write(ocflJoin(stage, sidecar), data: OCFLSidecar.body(OCFLDigestAlgorithm(rawValue: candidate.inventory.digestAlgorithm)!.digestAlgorithm.hexDigest(of: candidate.data)))
             try storage.rename(from: ocflJoin(stage, "inventory.json"), to: ocflJoin(path, "inventory.json"))
             try storage.rename(from: ocflJoin(stage, sidecar), to: ocflJoin(path, sidecar))
         } catch {
@@ -302,23 +302,23 @@ public struct OCFLObject: Sendable {
             for file in files {
                 let contentPath = ocflJoin(versionName, contentDirectory, file.logicalPath)
                 let staged = ocflJoin(objectStage, contentPath)
-                let digests: [OCFLDigestAlgorithm: String]
+                let digests: [DigestAlgorithm: String]
                 if previous != nil {
                     // Updates usually re-supply mostly unchanged files: digest first, copy only what is new.
                     let first = try Self.digestLocal(file.source, [algorithm], chunkSize: options.chunkSize)
-                    if let existing = known[first[algorithm]!] {
+                    if let existing = known[first[algorithm.digestAlgorithm]!] {
                         state[file.logicalPath] = existing
                         continue
                     }
                     digests = try copy(file.source, to: staged, algorithms: [algorithm] + fixityAlgorithms, chunkSize: options.chunkSize)
-                    if digests[algorithm] != first[algorithm] {
+                    if digests[algorithm.digestAlgorithm] != first[algorithm.digestAlgorithm] {
                         throw OCFLError(.sourceChanged, "\(file.source.path) changed while it was being stored; try again")
                     }
                 } else {
                     // A new object is mostly new content: copy and digest in one pass.
                     digests = try copy(file.source, to: staged, algorithms: [algorithm] + fixityAlgorithms, chunkSize: options.chunkSize)
                 }
-                let digest = digests[algorithm]!
+                let digest = digests[algorithm.digestAlgorithm]!
                 if let existing = known[digest] {
                     state[file.logicalPath] = existing
                     try storage.remove(staged)
@@ -329,7 +329,7 @@ public struct OCFLObject: Sendable {
                 known[digest] = digest
                 manifest[digest] = [contentPath]
                 for fixityAlgorithm in fixityAlgorithms {
-                    fixity[fixityAlgorithm.rawValue, default: [:]][digests[fixityAlgorithm]!, default: []].append(contentPath)
+                    fixity[fixityAlgorithm.rawValue, default: [:]][digests[fixityAlgorithm.digestAlgorithm]!, default: []].append(contentPath)
                 }
             }
             try Self.checkLogicalPaths(Array(state.keys))
@@ -343,7 +343,7 @@ public struct OCFLObject: Sendable {
                                           contentDirectory: old?.contentDirectory, manifest: manifest, versions: versions,
                                           fixity: fixity.isEmpty ? nil : fixity)
             let inventoryData = try inventory.encoded()
-            let sidecarData = OCFLSidecar.body(OCFLHasher.hex(algorithm, of: inventoryData))
+            let sidecarData = OCFLSidecar.body(algorithm.digestAlgorithm.hexDigest(of: inventoryData))
             let sidecar = sidecarName(algorithm.rawValue)
 
             try storage.write(ocflJoin(versionStage, "inventory.json"), data: inventoryData)
@@ -444,21 +444,21 @@ public struct OCFLObject: Sendable {
     }
 
     /// Streams a local source into storage at `destination`, digesting it on the way.
-    private func copy(_ source: URL, to destination: String, algorithms: [OCFLDigestAlgorithm], chunkSize: Int) throws -> [OCFLDigestAlgorithm: String] {
-        var hasher = OCFLMultiHasher(algorithms)
+    private func copy(_ source: URL, to destination: String, algorithms: [OCFLDigestAlgorithm], chunkSize: Int) throws -> [DigestAlgorithm: String] {
+        var hasher = DigestHashers(algorithms.map(\.digestAlgorithm))
         try storage.write(destination) { sink in
             try Self.readLocal(source, chunkSize: chunkSize) { chunk in
                 hasher.update(chunk)
                 try sink(chunk)
             }
         }
-        return hasher.finalize()
+        return hasher.finalizeHex()
     }
 
-    static func digestLocal(_ source: URL, _ algorithms: [OCFLDigestAlgorithm], chunkSize: Int) throws -> [OCFLDigestAlgorithm: String] {
-        var hasher = OCFLMultiHasher(algorithms)
+    static func digestLocal(_ source: URL, _ algorithms: [OCFLDigestAlgorithm], chunkSize: Int) throws -> [DigestAlgorithm: String] {
+        var hasher = DigestHashers(algorithms.map(\.digestAlgorithm))
         try readLocal(source, chunkSize: chunkSize) { hasher.update($0) }
-        return hasher.finalize()
+        return hasher.finalizeHex()
     }
 
     static func readLocal(_ url: URL, chunkSize: Int, _ body: (Data) throws -> Void) throws {
@@ -505,7 +505,7 @@ enum OCFLSidecar {
         if body.hasSuffix("\r") { body = body.dropLast() }
         let parts = body.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard parts.count == 2, parts[1] == "inventory.json", !body.contains("\n"),
-              ocflIsHex(String(parts[0]), length: nil) else { return nil }
+              DigestAlgorithm.isHex(parts[0]) else { return nil }
         return String(parts[0])
     }
 }

@@ -166,25 +166,18 @@ public struct FileSystemOCFLStorage: OCFLStorage {
         return OCFLStorageError(kind, path: path, "\(what): \(String(cString: strerror(code)))")
     }
 
+    /// Streams through the shared read loop (`FileDigest`), failures put in storage terms.
     public func read(_ path: String, chunkSize: Int, _ body: (Data) throws -> Void) throws {
         let full = try fsPath(path)
-        let fd = open(full, O_RDONLY)
-        if fd < 0 { throw Self.errnoError(path, "cannot open") }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            throw OCFLStorageError(.notFound, path: path, "is a directory, not a file")
-        }
-        let size = max(1, chunkSize)
-        var buffer = [UInt8](repeating: 0, count: size)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress!, size) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Self.errnoError(path, "read failed")
+        do {
+            try FileDigest.readChunks(path: full, options: FileDigest.Options(), chunkSize: chunkSize) { try body(Data(bytes: $0.baseAddress!, count: $0.count)) }
+        } catch let e as FileDigestError {
+            switch (e.operation, e.errno) {
+            case (FileDigestError.read, EISDIR): throw OCFLStorageError(.notFound, path: path, "is a directory, not a file")
+            case (FileDigestError.open, _): throw Self.errnoError(path, "cannot open", e.errno)
+            case (FileDigestError.stat, _): throw Self.errnoError(path, "cannot stat", e.errno)
+            default: throw Self.errnoError(path, "read failed", e.errno)
             }
-            if n == 0 { break }
-            try body(Data(buffer[0..<n]))
         }
     }
 
@@ -306,17 +299,6 @@ public struct FileSystemOCFLStorage: OCFLStorage {
 }
 
 // The POSIX calls whose names collide with ``OCFLStorage``'s own methods inside the storage type.
-@inline(__always)
-private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.read(fd, buffer, count)
-    #elseif canImport(Musl)
-    return Musl.read(fd, buffer, count)
-    #else
-    return Darwin.read(fd, buffer, count)
-    #endif
-}
-
 @inline(__always)
 private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)

@@ -82,7 +82,7 @@ public struct OCFLHashedNTupleLayout: Sendable, Hashable, Codable {
     /// The object root path for an identifier.
     public func objectPath(for id: String) -> String {
         let algorithm = OCFLDigestAlgorithm(rawValue: digestAlgorithm) ?? .sha256
-        let digest = OCFLHasher.hex(algorithm, of: Data(id.utf8))
+        let digest = algorithm.digestAlgorithm.hexDigest(of: Data(id.utf8))
         var parts: [String] = []
         var index = digest.startIndex
         for _ in 0..<numberOfTuples {

@@ -425,7 +425,7 @@ public struct OCFLValidator: Sendable {
             log.add("E061", "\(shown) is not of the form \"DIGEST inventory.json\"")
             return
         }
-        let actual = OCFLHasher.hex(algorithm, of: inventoryData)
+        let actual = algorithm.digestAlgorithm.hexDigest(of: inventoryData)
         if recorded.lowercased() != actual {
             log.add("E060", "\(ocflJoin(shownAs, "inventory.json")) has \(algorithm.rawValue) \(actual), but \(shown) records \(recorded)")
         }
@@ -518,19 +518,19 @@ public struct OCFLValidator: Sendable {
             let key = Array(contentPath.utf8)
             if skip.contains(key) { continue }
             let fixity = fixityByPath[key] ?? []
-            var hasher = OCFLMultiHasher([algorithm] + fixity.map(\.0))
+            var hasher = DigestHashers(([algorithm] + fixity.map(\.0)).map(\.digestAlgorithm))
             do {
                 try storage.read(ocflJoin(path, contentPath), chunkSize: chunkSize) { hasher.update($0) }
             } catch {
                 log.add("E092", "\(contentPath) cannot be read: \(error)")
                 continue
             }
-            let actual = hasher.finalize()
-            if actual[algorithm] != digest.lowercased() {
-                log.add("E092", "\(contentPath) has \(algorithm.rawValue) \(actual[algorithm] ?? "?"), but the manifest records \(digest)")
+            let actual = hasher.finalizeHex()
+            if actual[algorithm.digestAlgorithm] != digest.lowercased() {
+                log.add("E092", "\(contentPath) has \(algorithm.rawValue) \(actual[algorithm.digestAlgorithm] ?? "?"), but the manifest records \(digest)")
             }
-            for (fixityAlgorithm, expected) in fixity where actual[fixityAlgorithm] != expected.lowercased() {
-                log.add("E093", "\(contentPath) has \(fixityAlgorithm.rawValue) \(actual[fixityAlgorithm] ?? "?"), but the fixity block records \(expected)")
+            for (fixityAlgorithm, expected) in fixity where actual[fixityAlgorithm.digestAlgorithm] != expected.lowercased() {
+                log.add("E093", "\(contentPath) has \(fixityAlgorithm.rawValue) \(actual[fixityAlgorithm.digestAlgorithm] ?? "?"), but the fixity block records \(expected)")
             }
             if let size = sizeByPath[key], size != String(hasher.byteCount) {
                 log.add("E093", "\(contentPath) is \(hasher.byteCount) bytes, but the fixity block records size \(size)")
@@ -700,7 +700,7 @@ public struct OCFLValidator: Sendable {
                         log.add("E092", "\(shown): manifest entry \(digest) must be an array of content paths")
                         continue
                     }
-                    if let algorithm, !ocflIsHex(digest, length: algorithm.hexLength) {
+                    if let algorithm, !DigestAlgorithm.isHex(digest, length: algorithm.hexLength) {
                         log.add("E025", "\(shown): manifest key \(digest) is not a \(algorithm.rawValue) digest")
                     }
                     if let other = seenDigests[digest.lowercased()] {
@@ -768,7 +768,7 @@ public struct OCFLValidator: Sendable {
                             log.add("E057", "\(shown): fixity \(name) entry \(digest) must be an array of content paths")
                             continue
                         }
-                        if let length = expectedLength, !ocflIsHex(digest, length: length) {
+                        if let length = expectedLength, !DigestAlgorithm.isHex(digest, length: length) {
                             log.add("E057", "\(shown): fixity \(name) key \(digest) is not a \(name) digest")
                         }
                         if !seen.insert(digest.lowercased()).inserted {
@@ -836,7 +836,7 @@ public struct OCFLValidator: Sendable {
                         log.add("E050", "\(shown): version \(name) state entry \(digest) must be an array of logical paths")
                         continue
                     }
-                    if let algorithm, !ocflIsHex(digest, length: algorithm.hexLength) {
+                    if let algorithm, !DigestAlgorithm.isHex(digest, length: algorithm.hexLength) {
                         log.add("E050", "\(shown): version \(name) state key \(digest) is not a \(algorithm.rawValue) digest")
                     }
                     version.state[digest] = paths

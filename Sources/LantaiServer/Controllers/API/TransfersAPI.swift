@@ -11,6 +11,7 @@ struct TransfersAPI: RouteCollection {
         transfers.on(.POST, body: .stream, use: submit)
         transfers.get(use: list)
         transfers.get(":id", use: show)
+        transfers.get(":id", "report", use: report)
     }
 
     struct TransferDTO: Content {
@@ -62,6 +63,19 @@ struct TransfersAPI: RouteCollection {
     func list(req: Request) async throws -> [TransferDTO] {
         let p = try req.requirePrincipal()
         return try await Transfers.list(for: p, on: req.db).map(TransferDTO.init)
+    }
+
+    /// The four-property report (四性检测报告) as JSON, once the check has run.
+    func report(req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let t = try await Transfers.visible(try CatalogueAPI.uuid(req), to: p, on: req.db)
+        guard let json = t.report else {
+            throw LantaiError(.conflict, code: "not_checked", zh: "该移交尚未检测完毕（状态：\(t.status)），请稍后再看",
+                              en: "the transfer has not been checked yet (status \(t.status)): look again shortly")
+        }
+        let res = Response(status: .ok, body: .init(string: json))
+        res.headers.contentType = .json
+        return res
     }
 
     func show(req: Request) async throws -> TransferDTO {

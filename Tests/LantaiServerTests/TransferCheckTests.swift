@@ -1,0 +1,153 @@
+import Fluent
+@testable import LantaiServer
+import XCTest
+import XCTVapor
+
+/// A received package is unpacked safely and checked by the four properties in a background
+/// job; the report says why, item by item, and nothing else in the node is touched.
+final class TransferCheckTests: LantaiTestCase {
+    var python = ""
+
+    override func setUp() async throws {
+        try await super.setUp()
+        var dirs: [String] = []
+        if let venv = ProcessInfo.processInfo.environment["LANTAI_TEST_VENV"] { dirs.append(venv + "/bin/python3") }
+        dirs.append(FileManager.default.currentDirectoryPath + "/.venv-test/bin/python3")
+        guard let p = dirs.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("the bagit package is needed to make test bags: run scripts/test (it installs .venv-test)")
+        }
+        python = p
+        try await makeFonds("J012", name: "江临市教育局")
+    }
+
+    /// Makes a bag with the Library of Congress bagit package, adds catalogue.csv, zips it.
+    /// `tamper` runs on the bag directory after bagging (to break it on purpose).
+    func makeZip(rows: [[String]], files: [String: String], tamper: String = "", zipSlip: Bool = false) throws -> [UInt8] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lantai-bag-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+        import bagit, csv, io, json, os, sys, zipfile
+        d, spec = sys.argv[1], json.loads(sys.argv[2])
+        os.makedirs(d)
+        for name, text in spec['files'].items():
+            p = os.path.join(d, name); os.makedirs(os.path.dirname(p), exist_ok=True)
+            open(p, 'w', encoding='utf-8').write(text)
+        bag = bagit.make_bag(d, {'Source-Organization': '江临市教育局', 'Contact-Name': '张三'}, checksums=['sha256', 'sha512'])
+        with open(os.path.join(d, 'catalogue.csv'), 'w', encoding='utf-8', newline='') as f:
+            w = csv.writer(f)
+            for row in spec['rows']: w.writerow(row)
+        bagit.Bag(d).save(manifests=True)
+        exec(spec['tamper'])
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+            for root, _, names in os.walk(d):
+                for n in names:
+                    full = os.path.join(root, n)
+                    z.write(full, os.path.relpath(full, d))
+            if spec['zipSlip']:
+                z.writestr('../../evil.txt', 'x')
+        sys.stdout.buffer.write(out.getvalue())
+        """
+        let spec: [String: Any] = ["files": files, "rows": rows, "tamper": tamper, "zipSlip": zipSlip]
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", script, dir.path, String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)]
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            if message.contains("No module named") { throw XCTSkip("python bagit missing: \(message)") }
+            XCTFail("making the test bag failed: \(message)")
+            return []
+        }
+        return Array(data)
+    }
+
+    let header = ["题名", "责任者", "文号", "日期", "年度", "保管期限", "机构", "页数", "密级", "开放状态", "门类", "载体", "文件路径"]
+
+    func goodRows() -> [[String]] {
+        [header,
+         ["关于开展校舍安全检查的通知", "江临市教育局", "江教发〔2015〕12号", "2015-03-02", "2015", "永久", "BGS", "3", "非密", "未鉴定", "WS", "电子", "文书/通知.txt"],
+         ["2015年教育工作总结", "江临市教育局", "", "2015-12-20", "2015", "定期30年", "BGS", "10", "非密", "未鉴定", "WS", "电子", "文书/总结.txt"]]
+    }
+
+    /// Payload files as they are before bagging (make_bag moves them under data/).
+    let goodFiles = ["文书/通知.txt": "关于开展校舍安全检查的通知\n", "文书/总结.txt": "2015年教育工作总结\n"]
+
+    func submitAndCheck(_ zip: [UInt8]) async throws -> (transfer: [String: Any], report: [String: Any]) {
+        let officer = try await token("officer\(UUID().uuidString.prefix(6))", role: .agencyOfficer, agency: "J012")
+        var created: APIResponse?
+        try await app.test(.POST, "api/v1/transfers", beforeRequest: { (req: inout XCTHTTPRequest) async throws in
+            req.headers.bearerAuthorization = .init(token: officer)
+            req.headers.contentType = HTTPMediaType(type: "application", subType: "zip")
+            req.body = ByteBuffer(bytes: zip)
+        }, afterResponse: { (res: XCTHTTPResponse) async throws in
+            created = APIResponse(status: res.status, body: res.body.string)
+        })
+        XCTAssertEqual(created?.status, .created, created?.body ?? "")
+        let id = try XCTUnwrap(created?.object["id"] as? String)
+        let early = try await call(.GET, "api/v1/transfers/\(id)/report", token: officer)
+        XCTAssertEqual(early.status, .conflict, "no report before the check has run")
+        let ran = await app.jobWorker.drain(app)
+        XCTAssertEqual(ran, 1)
+        let shown = try await call(.GET, "api/v1/transfers/\(id)", token: officer)
+        XCTAssertEqual(shown.object["status"] as? String, "checked")
+        let report = try await call(.GET, "api/v1/transfers/\(id)/report", token: officer)
+        XCTAssertEqual(report.status, .ok, report.body)
+        return (shown.object, report.object)
+    }
+
+    func item(_ report: [String: Any], _ id: String) -> [String: Any]? {
+        ((report["report"] as? [String: Any])?["items"] as? [[String: Any]])?.first { $0["id"] as? String == id }
+    }
+
+    func testAGoodBagPassesEveryCheck() async throws {
+        let (transfer, stored) = try await submitAndCheck(try makeZip(rows: goodRows(), files: goodFiles))
+        XCTAssertEqual(stored["passed"] as? Bool, true, "\(stored)")
+        let items = (stored["report"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        XCTAssertGreaterThan(items.count, 10)
+        for i in items {
+            XCTAssertNotEqual(i["status"] as? String, "fail", "\(i)")
+        }
+        let progress = transfer["progress"] as? [String: Any]
+        XCTAssertEqual(progress?["filesDone"] as? Int, progress?["filesTotal"] as? Int)
+        let trail = try await AuditTrail.entries(on: app.db, after: 0, limit: 100)
+        XCTAssertTrue(trail.contains { $0.action == "transfer.check" && $0.detail.contains("\"passed\":\"true\"") })
+        let items_ = try await count("items")
+        XCTAssertEqual(items_, 0, "checking adds nothing to the catalogue")
+    }
+
+    func testADigestMismatchFailsAuthenticity() async throws {
+        let zip = try makeZip(rows: goodRows(), files: goodFiles,
+                              tamper: "open(os.path.join(d, 'data/文书/通知.txt'), 'a', encoding='utf-8').write('改')")
+        let (_, stored) = try await submitAndCheck(zip)
+        XCTAssertEqual(stored["passed"] as? Bool, false)
+        XCTAssertEqual(item(stored, "authenticity.fixity")?["status"] as? String, "fail", "\(stored)")
+    }
+
+    func testAnImpossibleDateFailsTheMetadataCheckNamingTheRow() async throws {
+        var rows = goodRows()
+        rows[2][3] = "2015-02-30"
+        let (_, stored) = try await submitAndCheck(try makeZip(rows: rows, files: goodFiles))
+        XCTAssertEqual(stored["passed"] as? Bool, false)
+        let metadata = item(stored, "authenticity.metadata")
+        XCTAssertEqual(metadata?["status"] as? String, "fail")
+        let findings = metadata?["findings"] as? [[String: Any]] ?? []
+        XCTAssertTrue(findings.contains { ($0["field"] as? String) == "date" }, "\(findings)")
+    }
+
+    func testAZipSlipPackageIsRefusedBeforeAnythingIsUnpacked() async throws {
+        let (_, stored) = try await submitAndCheck(try makeZip(rows: goodRows(), files: goodFiles, zipSlip: true))
+        XCTAssertEqual(stored["passed"] as? Bool, false)
+        let refusal = stored["refusal"] as? [String: Any]
+        XCTAssertNotNil(refusal, "\(stored)")
+        XCTAssertFalse((refusal?["reasonZh"] as? String ?? "").isEmpty)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dataDir + "/evil.txt"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dataDir + "/transfers/evil.txt"))
+    }
+}
