@@ -67,6 +67,8 @@ let package = Package(
             name: "LantaiServerTests",
             dependencies: [
                 "LantaiServer",
+                "Ingest",
+                "Packaging",
                 .product(name: "XCTVapor", package: "vapor"),
                 .product(name: "Yams", package: "Yams"),
             ]

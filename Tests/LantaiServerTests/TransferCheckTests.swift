@@ -1,15 +1,23 @@
 import Fluent
+import Ingest
 @testable import LantaiServer
+import Packaging
 import XCTest
 import XCTVapor
 
 /// A received package is unpacked safely and checked by the four properties in a background
 /// job; the report says why, item by item, and nothing else in the node is touched.
-final class TransferCheckTests: LantaiTestCase {
+/// Makes real bags (with the Library of Congress bagit package), zips them and sends them in.
+class TransferTestCase: LantaiTestCase {
     var python = ""
 
     override func setUp() async throws {
         try await super.setUp()
+        try await setUpPython()
+        try await makeFonds("J012", name: "江临市教育局")
+    }
+
+    func setUpPython() async throws {
         var dirs: [String] = []
         if let venv = ProcessInfo.processInfo.environment["LANTAI_TEST_VENV"] { dirs.append(venv + "/bin/python3") }
         dirs.append(FileManager.default.currentDirectoryPath + "/.venv-test/bin/python3")
@@ -17,7 +25,6 @@ final class TransferCheckTests: LantaiTestCase {
             throw XCTSkip("the bagit package is needed to make test bags: run scripts/test (it installs .venv-test)")
         }
         python = p
-        try await makeFonds("J012", name: "江临市教育局")
     }
 
     /// Makes a bag with the Library of Congress bagit package, adds catalogue.csv, zips it.
@@ -106,6 +113,9 @@ final class TransferCheckTests: LantaiTestCase {
         ((report["report"] as? [String: Any])?["items"] as? [[String: Any]])?.first { $0["id"] as? String == id }
     }
 
+}
+
+final class TransferCheckTests: TransferTestCase {
     func testAGoodBagPassesEveryCheck() async throws {
         let (transfer, stored) = try await submitAndCheck(try makeZip(rows: goodRows(), files: goodFiles))
         XCTAssertEqual(stored["passed"] as? Bool, true, "\(stored)")
@@ -149,5 +159,64 @@ final class TransferCheckTests: LantaiTestCase {
         XCTAssertFalse((refusal?["reasonZh"] as? String ?? "").isEmpty)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dataDir + "/evil.txt"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dataDir + "/transfers/evil.txt"))
+    }
+}
+
+/// Accepting a checked transfer numbers its records and preserves each as an OCFL object with
+/// METS and PREMIS; rejecting returns it with the reason; neither can happen twice.
+final class AccessionTests: TransferTestCase {
+    func testAcceptedRecordsEnterTheCatalogueAndArePreserved() async throws {
+        let (transfer, stored) = try await submitAndCheck(try makeZip(rows: goodRows(), files: goodFiles))
+        XCTAssertEqual(stored["passed"] as? Bool, true)
+        let id = try XCTUnwrap(transfer["id"] as? String)
+        let archivist = try await token("archivist", role: .archivist)
+        let citizen = try await token("citizen", role: .citizen)
+        let refused = try await call(.POST, "api/v1/transfers/\(id)/accept", token: citizen)
+        XCTAssertEqual(refused.status, .forbidden)
+        let accepted = try await call(.POST, "api/v1/transfers/\(id)/accept", token: archivist)
+        XCTAssertEqual(accepted.status, .ok, accepted.body)
+        XCTAssertEqual(accepted.object["status"] as? String, "accepting")
+        let again = try await call(.POST, "api/v1/transfers/\(id)/accept", token: archivist)
+        XCTAssertEqual(again.status, .conflict, "a transfer is accepted once")
+        let ran = await app.jobWorker.drain(app)
+        XCTAssertEqual(ran, 1)
+        let done = try await call(.GET, "api/v1/transfers/\(id)", token: archivist)
+        XCTAssertEqual(done.object["status"] as? String, "accepted")
+
+        let items = try await ItemModel.query(on: app.db).sort(\.$archivalCode).all()
+        XCTAssertEqual(items.map(\.archivalCode), ["J012-WS·2015-D30-BGS-0001", "J012-WS·2015-Y-BGS-0001"])
+        XCTAssertEqual(Set(items.map(\.title)), ["关于开展校舍安全检查的通知", "2015年教育工作总结"])
+        let root = URL(fileURLWithPath: config.storagePath)
+        let report = OCFLValidator.validate(at: root)
+        XCTAssertTrue(report.isValid, report.description)
+        for item in items {
+            let objectID = try XCTUnwrap(item.objectID, "every accepted record points at its package")
+            let snapshot = try ArchivalPackage.read(objectID: objectID, in: try OCFLStorageRoot.open(at: root))
+            XCTAssertEqual(snapshot.record.description, item.description_)
+            XCTAssertEqual(snapshot.record.archivalCode, item.archivalCode)
+            XCTAssertEqual(snapshot.files.count, 1)
+            XCTAssertTrue(snapshot.events.contains { $0.type == .accession })
+        }
+    }
+
+    func testRejectionKeepsTheReasonAndAddsNothing() async throws {
+        var rows = goodRows()
+        rows[1][3] = "2015-02-30"
+        let (transfer, stored) = try await submitAndCheck(try makeZip(rows: rows, files: goodFiles))
+        XCTAssertEqual(stored["passed"] as? Bool, false)
+        let id = try XCTUnwrap(transfer["id"] as? String)
+        let archivist = try await token("archivist", role: .archivist)
+        let accept = try await call(.POST, "api/v1/transfers/\(id)/accept", token: archivist)
+        XCTAssertEqual(accept.status, .conflict, "a failed transfer cannot be accepted")
+        let noReason = try await call(.POST, "api/v1/transfers/\(id)/reject", token: archivist, json: ["reason": "  "])
+        XCTAssertEqual(noReason.status, .unprocessableEntity)
+        let rejected = try await call(.POST, "api/v1/transfers/\(id)/reject", token: archivist,
+                                      json: ["reason": "第 2 行日期 2015-02-30 不存在，请更正后重新移交"])
+        XCTAssertEqual(rejected.status, .ok, rejected.body)
+        XCTAssertEqual(rejected.object["status"] as? String, "rejected")
+        XCTAssertEqual(rejected.object["decisionNote"] as? String, "第 2 行日期 2015-02-30 不存在，请更正后重新移交")
+        let n = try await count("items")
+        XCTAssertEqual(n, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: config.storagePath + "/0=ocfl_1.1"), "nothing preserved")
     }
 }

@@ -747,6 +747,88 @@ enum OpenAPIDocument {
               $ref: '#/components/responses/NotFound'
             '409':
               $ref: '#/components/responses/Conflict'
+      /api/v1/transfers/{id}/accept:
+        post:
+          operationId: acceptTransfer
+          summary: 接收移交 / Accept a transfer
+          description: |
+            档案管理员接收已通过四性检测的移交：条目编入目录并分配档号，随后后台为每条写入 OCFL 归档信息包（状态 accepting → accepted）。
+            An archivist accepts a transfer that passed the four-property checks: its records enter the catalogue with 档号, then a background job writes one OCFL archival package per record (status accepting → accepted).
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: id
+              in: path
+              required: true
+              schema:
+                type: string
+                format: uuid
+          responses:
+            '200':
+              description: 已接收，正在写入归档信息包 / Accepted; packages are being written
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Transfer'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '404':
+              $ref: '#/components/responses/NotFound'
+            '409':
+              $ref: '#/components/responses/Conflict'
+            '422':
+              $ref: '#/components/responses/UnprocessableEntity'
+      /api/v1/transfers/{id}/reject:
+        post:
+          operationId: rejectTransfer
+          summary: 退回移交 / Return a transfer to its agency
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: id
+              in: path
+              required: true
+              schema:
+                type: string
+                format: uuid
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  required: [reason]
+                  properties:
+                    reason:
+                      type: string
+                      maxLength: 4000
+                      description: 退回理由，立档单位可见 / The reason, shown to the agency
+          responses:
+            '200':
+              description: 已退回 / Returned
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Transfer'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '404':
+              $ref: '#/components/responses/NotFound'
+            '409':
+              $ref: '#/components/responses/Conflict'
+            '422':
+              $ref: '#/components/responses/UnprocessableEntity'
       /api/v1/me:
         get:
           operationId: getMe
@@ -1611,7 +1693,7 @@ enum OpenAPIDocument {
               description: 立档单位的全宗号 / The agency's fonds number
             status:
               type: string
-              enum: [received, checking, checked, accepted, rejected]
+              enum: [received, checking, checked, accepting, accepted, rejected]
             submittedBy:
               type: string
             receivedAt:
@@ -1620,6 +1702,12 @@ enum OpenAPIDocument {
             packageKind:
               type: string
               enum: [zip, tar]
+            decidedBy:
+              type: string
+              description: 接收或退回的档案管理员 / The archivist who accepted or rejected it
+            decisionNote:
+              type: string
+              description: 退回理由 / The reason for returning it
             uploadBytes:
               type: integer
               format: int64

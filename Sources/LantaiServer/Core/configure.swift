@@ -78,6 +78,7 @@ public func configure(_ app: Application, _ config: LantaiConfiguration) async t
     app.middleware.use(SecurityHeadersMiddleware())
 
     TransferCheckJob.register(on: app.jobWorker)
+    TransferPreserveJob.register(on: app.jobWorker)
     try routes(app, config)
 }
 

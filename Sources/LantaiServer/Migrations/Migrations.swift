@@ -6,7 +6,7 @@ import SQLKit
 enum LantaiMigrations {
     static var all: [any AsyncMigration] {
         [CreateFonds(), CreateCategories(), CreateItems(), CreateItemHistory(), CreateUsers(), CreateAPITokens(),
-         CreateLoginFailures(), CreateAuditLog(), CreateCodeCounters(), CreateTransfers(), CreateJobs()]
+         CreateLoginFailures(), CreateAuditLog(), CreateCodeCounters(), CreateTransfers(), CreateJobs(), AddItemsObjectID(), AddItemsTransferID()]
     }
 }
 

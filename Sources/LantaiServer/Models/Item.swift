@@ -22,6 +22,10 @@ final class ItemModel: Model, @unchecked Sendable {
     @OptionalField(key: "parent_id") var parentId: UUID?
     /// 档号
     @Field(key: "archival_code") var archivalCode: String
+    /// The OCFL object holding this record's archival package, once preserved.
+    @OptionalField(key: "object_id") var objectID: String?
+    /// The transfer the record came in with, if any.
+    @OptionalField(key: "transfer_id") var transferID: UUID?
 
     // Description (DA/T 18)
     @Field(key: "level") var level: String

@@ -13,6 +13,8 @@ final class TransferModel: Model, @unchecked Sendable {
         case checking
         /// The report is ready for the archivist (待审核).
         case checked
+        /// Accepted: records numbered, archival packages being written (入馆处理中).
+        case accepting
         /// Accepted into the catalogue and preserved (已接收入馆).
         case accepted
         /// Returned to the agency with reasons (已退回).

@@ -50,8 +50,12 @@ public enum Catalogue {
 
     /// Creates records in one transaction: all are numbered and written, or none.
     /// Validation problems are reported per record (`items[3].title`) before anything is written.
+    /// - Parameter alsoInTransaction: work that must commit or fail with the new records (an
+    ///   accession marks its transfer and queues preservation in the same transaction).
     static func create(_ records: [NewRecord], actor principal: Principal, on db: any Database,
-                              batch: Bool = false) async throws -> [CreatedRecord] {
+                       batch: Bool = false,
+                       alsoInTransaction: (@Sendable (any Database, AuditRecorder, [CreatedRecord]) async throws -> Void)? = nil)
+    async throws -> [CreatedRecord] {
         guard !records.isEmpty else {
             throw LantaiError.field("items", rule: "minCount", zh: "至少提交一条档案", en: "send at least one record",
                                     status: .badRequest)
@@ -201,6 +205,7 @@ public enum Catalogue {
             } else {
                 for c in created { audit.record("item.create", subject: c.id.uuidString, ["archivalCode": c.archivalCode]) }
             }
+            try await alsoInTransaction?(tx, audit, created)
             return created
         }
     }

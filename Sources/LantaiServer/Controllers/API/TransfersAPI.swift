@@ -12,6 +12,8 @@ struct TransfersAPI: RouteCollection {
         transfers.get(use: list)
         transfers.get(":id", use: show)
         transfers.get(":id", "report", use: report)
+        transfers.post(":id", "accept", use: accept)
+        transfers.post(":id", "reject", use: reject)
     }
 
     struct TransferDTO: Content {
@@ -24,6 +26,8 @@ struct TransfersAPI: RouteCollection {
         var uploadBytes: Int64
         var uploadSha256: String
         var progress: Progress
+        var decidedBy: String?
+        var decisionNote: String?
         struct Progress: Content {
             var filesDone: Int
             var filesTotal: Int
@@ -40,6 +44,8 @@ struct TransfersAPI: RouteCollection {
             uploadBytes = t.uploadBytes
             uploadSha256 = t.uploadSHA256
             progress = .init(filesDone: t.filesDone, filesTotal: t.filesTotal, bytesDone: t.bytesDone, bytesTotal: t.bytesTotal)
+            decidedBy = t.decidedBy
+            decisionNote = t.decisionNote
         }
     }
 
@@ -76,6 +82,26 @@ struct TransfersAPI: RouteCollection {
         let res = Response(status: .ok, body: .init(string: json))
         res.headers.contentType = .json
         return res
+    }
+
+    func accept(req: Request) async throws -> TransferDTO {
+        let p = try req.requirePrincipal()
+        return TransferDTO(try await Accession.accept(try CatalogueAPI.uuid(req), by: p, on: req.db))
+    }
+
+    struct RejectInput: Decodable {
+        var reason: String
+        enum CodingKeys: String, CodingKey { case reason }
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(["reason"])
+            reason = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .reason)
+        }
+    }
+
+    func reject(req: Request) async throws -> TransferDTO {
+        let p = try req.requirePrincipal()
+        let input = try req.content.decode(RejectInput.self)
+        return TransferDTO(try await Accession.reject(try CatalogueAPI.uuid(req), reason: input.reason, by: p, on: req.db))
     }
 
     func show(req: Request) async throws -> TransferDTO {

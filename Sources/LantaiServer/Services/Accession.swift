@@ -1,0 +1,187 @@
+import ArchiveKit
+import Fluent
+import Foundation
+import Ingest
+import Packaging
+import SQLKit
+import Vapor
+
+/// Accepting a checked transfer (接收入馆) or returning it (退回).
+///
+/// Acceptance is two steps so that a crash never leaves a catalogue row pointing at a package
+/// that does not exist: one transaction numbers the records (档号), marks the transfer
+/// `accepting` and queues the `transfer.preserve` job; the job then writes each record's
+/// archival package (an OCFL object) and only after that records the object on the row. A
+/// crash in between leaves rows without an object, which the job completes when it runs again.
+enum Accession {
+    static func storedReport(_ t: TransferModel) throws -> StoredTransferReport {
+        guard let json = t.report else {
+            throw LantaiError(.conflict, code: "not_checked", zh: "该移交尚未检测完毕", en: "the transfer has not been checked yet")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(StoredTransferReport.self, from: Data(json.utf8))
+    }
+
+    static func accept(_ id: UUID, by principal: Principal, on db: any Database) async throws -> TransferModel {
+        guard principal.actor.has(.reviewTransfer) else {
+            throw LantaiError.forbidden(zh: Permission.reviewTransfer.deniedZh, en: Permission.reviewTransfer.deniedEn)
+        }
+        let t = try await Transfers.visible(id, to: principal, on: db)
+        guard t.status == TransferModel.Status.checked.rawValue else {
+            throw LantaiError(.conflict, code: "wrong_state", zh: "只能接收已检测的移交（当前状态：\(t.status)）",
+                              en: "only a checked transfer can be accepted (it is \(t.status))")
+        }
+        let stored = try storedReport(t)
+        guard stored.passed, let report = stored.report else {
+            throw LantaiError(.conflict, code: "checks_failed", zh: "四性检测未通过，不能接收；请退回并说明理由",
+                              en: "the four-property checks failed, so it cannot be accepted: reject it with the reasons")
+        }
+        let records = report.records.compactMap { r -> NewRecord? in
+            guard let d = r.description else { return nil }
+            var draft = RecordDraft()
+            draft.level = d.level.rawValue
+            draft.category = d.category
+            draft.title = d.title
+            draft.creator = d.creator
+            draft.documentNumber = d.documentNumber
+            draft.date = d.date
+            draft.year = String(d.year)
+            draft.retention = d.retention.rawValue
+            draft.organisation = d.organisation
+            draft.pages = String(d.pages)
+            draft.classification = d.classification.rawValue
+            draft.accessStatus = d.accessStatus.rawValue
+            draft.carrier = d.carrier
+            draft.subjects = d.subjects
+            draft.notes = d.notes
+            draft.location = d.location
+            return NewRecord(fondsId: t.fondsId, archivalCode: r.archivalCode, draft: draft)
+        }
+        guard records.count == report.records.count, !records.isEmpty else {
+            throw LantaiError(.conflict, code: "checks_failed", zh: "移交中没有可接收的著录条目", en: "the transfer has no acceptable records")
+        }
+        let username = principal.username
+        let created = try await Catalogue.create(records, actor: principal, on: db, batch: true) { tx, audit, created in
+            // Still checked? (Two archivists pressing accept at once: the write lock orders them.)
+            guard let current = try await TransferModel.find(id, on: tx), current.status == TransferModel.Status.checked.rawValue else {
+                throw LantaiError(.conflict, code: "wrong_state", zh: "该移交已被处理", en: "the transfer has already been decided")
+            }
+            current.status = TransferModel.Status.accepting.rawValue
+            current.decidedBy = username
+            current.updatedAt = Date()
+            try await current.update(on: tx)
+            try await (tx as! any SQLDatabase).update("items").set("transfer_id", to: id)
+                .where("id", .in, created.map(\.id)).run()
+            try await JobQueue.enqueue(TransferPreserveJob.kind, subject: id.uuidString, on: tx)
+            audit.record("transfer.accept", subject: id.uuidString,
+                         ["records": String(created.count), "agency": current.agency, "packageSha256": current.uploadSHA256])
+        }
+        _ = created
+        return try await Transfers.visible(id, to: principal, on: db)
+    }
+
+    static func reject(_ id: UUID, reason: String, by principal: Principal, on db: any Database) async throws -> TransferModel {
+        guard principal.actor.has(.reviewTransfer) else {
+            throw LantaiError.forbidden(zh: Permission.reviewTransfer.deniedZh, en: Permission.reviewTransfer.deniedEn)
+        }
+        let note = reason.trimmed
+        guard !note.isEmpty, note.count <= 4000 else {
+            throw LantaiError.field("reason", rule: "required", zh: "请写明退回理由（不超过 4000 字）",
+                                    en: "give the reason for returning the transfer (at most 4,000 characters)")
+        }
+        let t = try await Transfers.visible(id, to: principal, on: db)
+        guard t.status == TransferModel.Status.checked.rawValue else {
+            throw LantaiError(.conflict, code: "wrong_state", zh: "只能退回已检测的移交（当前状态：\(t.status)）",
+                              en: "only a checked transfer can be rejected (it is \(t.status))")
+        }
+        return try await AuditTrail.write(on: db, actor: principal.username) { tx, audit in
+            t.status = TransferModel.Status.rejected.rawValue
+            t.decidedBy = principal.username
+            t.decisionNote = note
+            t.updatedAt = Date()
+            try await t.update(on: tx)
+            audit.record("transfer.reject", subject: id.uuidString, ["reason": String(note.prefix(200))])
+            return t
+        }
+    }
+}
+
+/// The `transfer.preserve` job: one archival package per accepted record, then the transfer
+/// is `accepted`. Safe to run again after a crash: rows that already have their object are
+/// skipped, and writing a package again only adds an OCFL version.
+enum TransferPreserveJob {
+    static let kind = "transfer.preserve"
+
+    static func register(on worker: JobWorker) {
+        worker.register(kind) { job, app in
+            guard let id = UUID(uuidString: job.subject) else { return }
+            try await run(id, app: app)
+        }
+    }
+
+    static func storageRoot(_ config: LantaiConfiguration) throws -> OCFLStorageRoot {
+        let url = URL(fileURLWithPath: config.storagePath)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent(OCFLStorageRoot.declarationName).path) {
+            return try OCFLStorageRoot.open(at: url)
+        }
+        return try OCFLStorageRoot.create(at: url)
+    }
+
+    static func run(_ id: UUID, app: Application) async throws {
+        let db = app.db
+        let config = app.lantai
+        guard let t = try await TransferModel.find(id, on: db), t.status == TransferModel.Status.accepting.rawValue else { return }
+        let stored = try Accession.storedReport(t)
+        guard let report = stored.report else { return }
+        let bag = TransferCheckJob.bagDirectory(in: URL(fileURLWithPath: config.dataDirectory)
+            .appendingPathComponent("transfers/\(id.uuidString)/unpacked"))
+        let items = try await ItemModel.query(on: db).filter(\.$transferID == id).sort(\.$archivalCode).all()
+        let root = try storageRoot(config)
+        let node = AIPNode(code: config.nodeCode, name: config.nodeName)
+        let filesByPath = Dictionary(report.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let recordsByTitle = report.records
+        for item in items where item.objectID == nil {
+            // The item's sheet row: same description (rows are created in sheet order, but
+            // numbering sorts them, so match on the description itself).
+            let description = item.description_
+            guard let row = recordsByTitle.first(where: { $0.description == description }) else { continue }
+            var collected: [AIPFile] = []
+            for path in row.files {
+                guard let bag, let f = filesByPath[path], let sha256 = f.sha256, let sha512 = f.sha512, let sm3 = f.sm3 else { continue }
+                let name = path.hasPrefix("data/") ? String(path.dropFirst(5)) : path
+                let format = f.format.map(AIPFormat.init) ?? AIPFormat(name: "unknown")
+                collected.append(AIPFile(name: name, source: bag.appendingPathComponent(path), size: Int64(f.size),
+                                     sha256: sha256, sha512: sha512, sm3: sm3, format: format))
+            }
+            let files = collected
+            let names = files.map(\.name)
+            let events: [AIPEvent] = [
+                AIPEvent(type: .ingestion, date: report.receivedAt, detail: "transfer \(id.uuidString) from \(report.agency) by \(report.officer)",
+                         agent: .organization(code: report.agency, name: report.agency), files: names),
+                AIPEvent(type: .fixityCheck, date: report.checkedAt, detail: "SHA-256, SHA-512 and SM3 against the BagIt manifests",
+                         agent: .lantai(), files: names),
+                AIPEvent(type: .formatIdentification, date: report.checkedAt, detail: "by file signature (PRONOM)",
+                         agent: .lantai(), files: names),
+                AIPEvent(type: .virusCheck, date: report.checkedAt, detail: "malware signature scan", agent: .lantai(), files: names),
+                AIPEvent(type: .accession, date: Date(), detail: "accepted into the catalogue as \(item.archivalCode)",
+                         agent: .person(account: t.decidedBy ?? "archivist", name: t.decidedBy ?? "archivist"), files: names),
+            ]
+            let record = AIPRecord(fonds: item.fondsCode, archivalCode: item.archivalCode, itemID: item.id!, description: description)
+            let result = try await app.threadPool.runIfActive {
+                try ArchivalPackage.preserve(record, files: files, events: events, node: node, in: root,
+                                             message: "accession of transfer \(id.uuidString)",
+                                             user: (name: t.decidedBy ?? "lantai", address: "urn:lantai:user:\(t.decidedBy ?? "lantai")"))
+            }
+            // The row learns of its package only once the package exists.
+            try await (db as! any SQLDatabase).update("items").set("object_id", to: result.objectID)
+                .where("id", .equal, item.id!).run()
+        }
+        try await AuditTrail.write(on: db, actor: "system") { tx, audit in
+            t.status = TransferModel.Status.accepted.rawValue
+            t.updatedAt = Date()
+            try await t.update(on: tx)
+            audit.record("transfer.preserve", subject: id.uuidString, ["records": String(items.count)])
+        }
+    }
+}
