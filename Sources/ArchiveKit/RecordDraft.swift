@@ -23,6 +23,28 @@ public struct RecordDraft: Sendable, Equatable {
 
     public init() {}
 
+    /// The draft that states every field of a description in its textual form: how a record
+    /// that already passed validation elsewhere (a checked transfer, the demo generator) goes
+    /// through the catalogue's one validator again.
+    public init(_ d: RecordDescription) {
+        level = d.level.rawValue
+        category = d.category
+        title = d.title
+        creator = d.creator
+        documentNumber = d.documentNumber
+        date = d.date
+        year = String(d.year)
+        retention = d.retention.rawValue
+        organisation = d.organisation
+        pages = String(d.pages)
+        classification = d.classification.rawValue
+        accessStatus = d.accessStatus.rawValue
+        carrier = d.carrier
+        subjects = d.subjects
+        notes = d.notes
+        location = d.location
+    }
+
     /// Limits on text fields, in characters.
     public enum Limit {
         public static let title = 500

@@ -68,23 +68,7 @@ final class DemoCatalogueTests: XCTestCase {
     func testEveryRecordPassesValidationUnchanged() {
         for r in records {
             let d = r.description
-            var draft = RecordDraft()
-            draft.level = d.level.rawValue
-            draft.category = d.category
-            draft.title = d.title
-            draft.creator = d.creator
-            draft.documentNumber = d.documentNumber
-            draft.date = d.date
-            draft.year = String(d.year)
-            draft.retention = d.retention.rawValue
-            draft.organisation = d.organisation
-            draft.pages = String(d.pages)
-            draft.classification = d.classification.rawValue
-            draft.accessStatus = d.accessStatus.rawValue
-            draft.carrier = d.carrier
-            draft.subjects = d.subjects
-            draft.notes = d.notes
-            draft.location = d.location
+            let draft = RecordDraft(d)
             switch draft.validated() {
             case .success(let v): XCTAssertEqual(v, d, "record \(r.key) changed by validation")
             case .failure(let f): XCTFail("record \(r.key) \(d.title): \(f.errors.map(\.message))")

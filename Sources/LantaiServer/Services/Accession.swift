@@ -39,23 +39,7 @@ enum Accession {
         }
         let records = report.records.compactMap { r -> NewRecord? in
             guard let d = r.description else { return nil }
-            var draft = RecordDraft()
-            draft.level = d.level.rawValue
-            draft.category = d.category
-            draft.title = d.title
-            draft.creator = d.creator
-            draft.documentNumber = d.documentNumber
-            draft.date = d.date
-            draft.year = String(d.year)
-            draft.retention = d.retention.rawValue
-            draft.organisation = d.organisation
-            draft.pages = String(d.pages)
-            draft.classification = d.classification.rawValue
-            draft.accessStatus = d.accessStatus.rawValue
-            draft.carrier = d.carrier
-            draft.subjects = d.subjects
-            draft.notes = d.notes
-            draft.location = d.location
+            let draft = RecordDraft(d)
             return NewRecord(fondsId: t.fondsId, archivalCode: r.archivalCode, draft: draft)
         }
         guard records.count == report.records.count, !records.isEmpty else {

@@ -28,23 +28,7 @@ public enum DemoLoader {
         var idsByKey: [Int: UUID] = [:]
         func newRecord(_ r: DemoCatalogue.Record) -> NewRecord {
             let d = r.description
-            var draft = RecordDraft()
-            draft.level = d.level.rawValue
-            draft.category = d.category
-            draft.title = d.title
-            draft.creator = d.creator
-            draft.documentNumber = d.documentNumber
-            draft.date = d.date
-            draft.year = String(d.year)
-            draft.retention = d.retention.rawValue
-            draft.organisation = d.organisation
-            draft.pages = String(d.pages)
-            draft.classification = d.classification.rawValue
-            draft.accessStatus = d.accessStatus.rawValue
-            draft.carrier = d.carrier
-            draft.subjects = d.subjects
-            draft.notes = d.notes
-            draft.location = d.location
+            let draft = RecordDraft(d)
             return NewRecord(fondsId: fondsIds[r.fonds]!, parentId: r.parentKey.flatMap { idsByKey[$0] }, draft: draft)
         }
         // Files and stand-alone items first, then the items inside files.
