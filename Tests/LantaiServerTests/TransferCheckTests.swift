@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Ingest
 @testable import LantaiServer
@@ -189,6 +190,22 @@ final class AccessionTests: TransferTestCase {
         let root = URL(fileURLWithPath: config.storagePath)
         let report = OCFLValidator.validate(at: root)
         XCTAssertTrue(report.isValid, report.description)
+        // The receipt is signed by the node and lists what was accepted.
+        let receipt = try await call(.GET, "api/v1/transfers/\(id)/receipt", token: archivist)
+        XCTAssertEqual(receipt.status, .ok, receipt.body)
+        let node = try await call(.GET, "api/v1/node")
+        let publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: Data(base64Encoded: node.object["publicKey"] as! String)!)
+        let signed = Data((receipt.object["receipt"] as! String).utf8)
+        let signature = Data(base64Encoded: receipt.object["signature"] as! String)!
+        XCTAssertTrue(publicKey.isValidSignature(signature, for: signed), "the receipt verifies with the node's public key")
+        var forged = signed
+        forged[forged.count / 2] ^= 0x01
+        XCTAssertFalse(publicKey.isValidSignature(signature, for: forged))
+        let content = try JSONSerialization.jsonObject(with: signed) as! [String: Any]
+        let listed = (content["records"] as! [[String: Any]]).map { $0["archivalCode"] as! String }
+        XCTAssertEqual(listed, items.map(\.archivalCode))
+        XCTAssertEqual((content["counts"] as? [String: Any])?["files"] as? Int, 2)
+        XCTAssertEqual((content["package"] as? [String: Any])?["sha256"] as? String, transfer["uploadSha256"] as? String)
         for item in items {
             let objectID = try XCTUnwrap(item.objectID, "every accepted record points at its package")
             let snapshot = try ArchivalPackage.read(objectID: objectID, in: try OCFLStorageRoot.open(at: root))

@@ -829,6 +829,78 @@ enum OpenAPIDocument {
               $ref: '#/components/responses/Conflict'
             '422':
               $ref: '#/components/responses/UnprocessableEntity'
+      /api/v1/transfers/{id}/receipt:
+        get:
+          operationId: getTransferReceipt
+          summary: 移交接收单 / The signed transfer receipt
+          description: |
+            接收完成后可下载：所接收条目（档号、题名、归档信息包）、文件及其 SHA-256/SM3、数量，由本节点以 Ed25519 签名；签名针对 receipt 字符串的原始字节。
+            Available once accepted: the records received (档号, title, archival package), their files with SHA-256/SM3, and counts, signed by this node with Ed25519 over the exact bytes of the receipt string.
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: id
+              in: path
+              required: true
+              schema:
+                type: string
+                format: uuid
+          responses:
+            '200':
+              description: 接收单与签名 / Receipt and signature
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [receipt, signature, algorithm, publicKey]
+                    properties:
+                      receipt:
+                        type: string
+                        description: 规范 JSON / Canonical JSON
+                      signature:
+                        type: string
+                        description: Base64
+                      algorithm:
+                        type: string
+                        const: Ed25519
+                      publicKey:
+                        type: string
+                        description: Base64 (raw 32 bytes)
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '404':
+              $ref: '#/components/responses/NotFound'
+            '409':
+              $ref: '#/components/responses/Conflict'
+      /api/v1/node:
+        get:
+          operationId: getNode
+          summary: 本节点与其公钥 / This node and its public key
+          tags: [node]
+          security: []
+          responses:
+            '200':
+              description: 节点代码、名称与 Ed25519 公钥 / Node code, name and Ed25519 public key
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [code, name, publicKey, algorithm]
+                    properties:
+                      code:
+                        type: string
+                      name:
+                        type: string
+                      publicKey:
+                        type: string
+                      algorithm:
+                        type: string
+                        const: Ed25519
       /api/v1/me:
         get:
           operationId: getMe

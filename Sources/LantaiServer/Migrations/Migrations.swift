@@ -6,7 +6,8 @@ import SQLKit
 enum LantaiMigrations {
     static var all: [any AsyncMigration] {
         [CreateFonds(), CreateCategories(), CreateItems(), CreateItemHistory(), CreateUsers(), CreateAPITokens(),
-         CreateLoginFailures(), CreateAuditLog(), CreateCodeCounters(), CreateTransfers(), CreateJobs(), AddItemsObjectID(), AddItemsTransferID()]
+         CreateLoginFailures(), CreateAuditLog(), CreateCodeCounters(), CreateTransfers(), CreateJobs(), AddItemsObjectID(), AddItemsTransferID(), AddTransfersReceipt(),
+         AddTransfersReceiptSignature()]
     }
 }
 

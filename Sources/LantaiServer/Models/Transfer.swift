@@ -44,6 +44,9 @@ final class TransferModel: Model, @unchecked Sendable {
     @OptionalField(key: "report") var report: String?
     @OptionalField(key: "decided_by") var decidedBy: String?
     @OptionalField(key: "decision_note") var decisionNote: String?
+    /// 移交接收单 as canonical JSON, and the node's Ed25519 signature over those bytes.
+    @OptionalField(key: "receipt") var receipt: String?
+    @OptionalField(key: "receipt_signature") var receiptSignature: String?
 
     init() {}
 }

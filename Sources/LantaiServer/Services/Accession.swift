@@ -161,11 +161,36 @@ enum TransferPreserveJob {
             try await (db as! any SQLDatabase).update("items").set("object_id", to: result.objectID)
                 .where("id", .equal, item.id!).run()
         }
+        // The receipt lists what is now in the archives' keeping, as stored.
+        let preserved = try await ItemModel.query(on: db).filter(\.$transferID == id).sort(\.$archivalCode).all()
+        var receiptRecords: [TransferReceipt.Record] = []
+        for item in preserved {
+            let row = report.records.first { $0.description == item.description_ }
+            let files = (row?.files ?? []).compactMap { path -> TransferReceipt.File? in
+                guard let f = filesByPath[path], let sha256 = f.sha256, let sm3 = f.sm3 else { return nil }
+                return .init(name: path.hasPrefix("data/") ? String(path.dropFirst(5)) : path, bytes: Int64(f.size), sha256: sha256, sm3: sm3)
+            }
+            receiptRecords.append(.init(archivalCode: item.archivalCode, title: item.title, objectId: item.objectID ?? "", files: files))
+        }
+        let identity = try NodeIdentity.load(dataDirectory: config.dataDirectory)
+        let acceptedAt = Date()
+        let receipt = TransferReceipt(
+            receipt: "移交接收单 / transfer receipt", transferId: id,
+            node: .init(code: config.nodeCode, name: config.nodeName, publicKey: identity.publicKeyBase64),
+            agency: t.agency, submittedBy: t.submittedBy, receivedAt: t.receivedAt ?? acceptedAt,
+            acceptedBy: t.decidedBy ?? "", acceptedAt: acceptedAt,
+            package: .init(sha256: t.uploadSHA256, bytes: t.uploadBytes), records: receiptRecords,
+            counts: .init(records: receiptRecords.count, files: receiptRecords.reduce(0) { $0 + $1.files.count },
+                          bytes: receiptRecords.reduce(Int64(0)) { $0 + $1.files.reduce(Int64(0)) { $0 + $1.bytes } }))
+        let canonical = try receipt.canonicalJSON()
+        let signature = try identity.sign(canonical)
         try await AuditTrail.write(on: db, actor: "system") { tx, audit in
             t.status = TransferModel.Status.accepted.rawValue
-            t.updatedAt = Date()
+            t.updatedAt = acceptedAt
+            t.receipt = String(decoding: canonical, as: UTF8.self)
+            t.receiptSignature = signature
             try await t.update(on: tx)
-            audit.record("transfer.preserve", subject: id.uuidString, ["records": String(items.count)])
+            audit.record("transfer.preserve", subject: id.uuidString, ["records": String(items.count), "receiptSignature": signature])
         }
     }
 }

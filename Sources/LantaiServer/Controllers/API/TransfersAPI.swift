@@ -13,6 +13,8 @@ struct TransfersAPI: RouteCollection {
         transfers.get(":id", use: show)
         transfers.get(":id", "report", use: report)
         transfers.post(":id", "accept", use: accept)
+        transfers.get(":id", "receipt", use: receipt)
+        routes.get("node", use: node)
         transfers.post(":id", "reject", use: reject)
     }
 
@@ -82,6 +84,39 @@ struct TransfersAPI: RouteCollection {
         let res = Response(status: .ok, body: .init(string: json))
         res.headers.contentType = .json
         return res
+    }
+
+    struct ReceiptDTO: Content {
+        /// The canonical JSON exactly as signed: verify the signature over these bytes.
+        var receipt: String
+        var signature: String
+        var algorithm: String
+        var publicKey: String
+    }
+
+    /// 移交接收单: downloadable by the agency and the archivists once the transfer is accepted.
+    func receipt(req: Request) async throws -> ReceiptDTO {
+        let p = try req.requirePrincipal()
+        let t = try await Transfers.visible(try CatalogueAPI.uuid(req), to: p, on: req.db)
+        guard let receipt = t.receipt, let signature = t.receiptSignature else {
+            throw LantaiError(.conflict, code: "no_receipt", zh: "接收完成后才有接收单（当前状态：\(t.status)）",
+                              en: "the receipt exists once the transfer is accepted (it is \(t.status))")
+        }
+        let identity = try NodeIdentity.load(dataDirectory: config.dataDirectory)
+        return ReceiptDTO(receipt: receipt, signature: signature, algorithm: "Ed25519", publicKey: identity.publicKeyBase64)
+    }
+
+    struct NodeDTO: Content {
+        var code: String
+        var name: String
+        var publicKey: String
+        var algorithm: String
+    }
+
+    /// The node's name and public key, for checking its receipts and certificates.
+    func node(req: Request) async throws -> NodeDTO {
+        let identity = try NodeIdentity.load(dataDirectory: config.dataDirectory)
+        return NodeDTO(code: config.nodeCode, name: config.nodeName, publicKey: identity.publicKeyBase64, algorithm: "Ed25519")
     }
 
     func accept(req: Request) async throws -> TransferDTO {
