@@ -10,7 +10,7 @@ struct Lantai: AsyncParsableCommand {
         commandName: "lantai",
         abstract: "兰台数字档案馆节点 / Lantai digital archives node",
         subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, AuditCommand.self,
-                      DigestCommand.self, BagCommand.self, OCFLCommand.self])
+                      DigestCommand.self, BagCommand.self, OCFLCommand.self, ExportCommand.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -201,4 +201,24 @@ func readPassword() throws -> String {
         throw ValidationError("no password on standard input: pipe it in, e.g. printf '%s\\n' \"$PW\" | lantai …")
     }
     return line
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "导出 / Export holdings.", subcommands: [Bag.self])
+
+    struct Bag: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "把一条档案或一次移交导出为 BagIt 包 / Write a record's or a transfer's archival packages as a BagIt bag.")
+        @Argument(help: "A record id, a 档号, or a transfer id") var what: String
+        @Option(help: "The folder to write the bag into") var to: String
+
+        func run() async throws {
+            try await NodeRunner.withApp { app in
+                let r = try await BagExport.export(what, to: URL(fileURLWithPath: to), config: app.lantai,
+                                                   actor: NodeRunner.cliActor, on: app.db)
+                print("wrote \(r.bag.path): \(r.records) records, \(r.files) files")
+            }
+        }
+    }
 }

@@ -216,6 +216,42 @@ final class AccessionTests: TransferTestCase {
         }
     }
 
+    func testAnAcceptedTransferExportsAsABagThatBagitPythonValidates() async throws {
+        let (transfer, _) = try await submitAndCheck(try makeZip(rows: goodRows(), files: goodFiles))
+        let id = try XCTUnwrap(transfer["id"] as? String)
+        let archivist = try await token("archivist", role: .archivist)
+        let accepted = try await call(.POST, "api/v1/transfers/\(id)/accept", token: archivist)
+        XCTAssertEqual(accepted.status, .ok, accepted.body)
+        await app.jobWorker.drain(app)
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LANTAI_") }
+        env["LANTAI_DATA_DIR"] = dataDir
+        switch config.database {
+        case .sqlite(let path): env["LANTAI_DATABASE_URL"] = path
+        case .postgres(let url): env["LANTAI_DATABASE_URL"] = url
+        }
+        let out = dataDir + "/exports"
+        let run = try await CLITests.run(try CLITests.executable(), ["export", "bag", id, "--to", out], environment: env,
+                                         stdin: nil, timeout: 120)
+        XCTAssertEqual(run.status, 0, run.description)
+        let bag = out + "/transfer-\(id)"
+        let bagit = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("bagit.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bagit)
+        p.arguments = ["--validate", bag]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "bagit.py --validate accepts the exported bag")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: bag + "/data")
+        XCTAssertTrue(files.contains { $0.hasSuffix("content/文书/通知.txt") }, "\(files)")
+        XCTAssertTrue(files.contains { $0.hasSuffix("metadata/mets.xml") }, "\(files)")
+        let trail = try await AuditTrail.entries(on: app.db, after: 0, limit: 200)
+        XCTAssertTrue(trail.contains { $0.action == "export.bag" }, "exports are audited")
+        let again = try await CLITests.run(try CLITests.executable(), ["export", "bag", id, "--to", out], environment: env,
+                                           stdin: nil, timeout: 120)
+        XCTAssertNotEqual(again.status, 0, "an existing bag is never overwritten")
+    }
+
     func testRejectionKeepsTheReasonAndAddsNothing() async throws {
         var rows = goodRows()
         rows[1][3] = "2015-02-30"
