@@ -10,7 +10,7 @@ struct Lantai: AsyncParsableCommand {
         commandName: "lantai",
         abstract: "兰台数字档案馆节点 / Lantai digital archives node",
         subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, AuditCommand.self,
-                      DigestCommand.self, BagCommand.self, OCFLCommand.self, ExportCommand.self])
+                      DigestCommand.self, BagCommand.self, OCFLCommand.self, ExportCommand.self, TransferCommand.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -218,6 +218,27 @@ struct ExportCommand: AsyncParsableCommand {
                 let r = try await BagExport.export(what, to: URL(fileURLWithPath: to), config: app.lantai,
                                                    actor: NodeRunner.cliActor, on: app.db)
                 print("wrote \(r.bag.path): \(r.records) records, \(r.files) files")
+            }
+        }
+    }
+}
+
+struct TransferCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transfer", abstract: "移交 / Transfers.", subcommands: [Submit.self])
+
+    struct Submit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "提交移交包（BagIt 目录、zip 或 tar）并检测 / Submit a bag directory, zip or tar as a transfer, and check it.")
+        @Argument(help: "A bag directory, or a zip or tar file") var path: String
+        @Option(help: "The agency: its fonds number (全宗号)") var agency: String
+        @Flag(help: "Only receive; leave the check to the server's worker.") var noCheck = false
+
+        func run() async throws {
+            try await NodeRunner.withApp { app in
+                try await app.autoMigrate()
+                print(try await TransferSubmission.submit(path: path, agency: agency, actor: NodeRunner.cliActor,
+                                                          check: !noCheck, app: app))
             }
         }
     }

@@ -30,9 +30,10 @@ class TransferTestCase: LantaiTestCase {
 
     /// Makes a bag with the Library of Congress bagit package, adds catalogue.csv, zips it.
     /// `tamper` runs on the bag directory after bagging (to break it on purpose).
-    func makeZip(rows: [[String]], files: [String: String], tamper: String = "", zipSlip: Bool = false) throws -> [UInt8] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lantai-bag-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+    func makeZip(rows: [[String]], files: [String: String], tamper: String = "", zipSlip: Bool = false,
+                 keepingBagAt kept: URL? = nil) throws -> [UInt8] {
+        let dir = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("lantai-bag-\(UUID().uuidString)")
+        defer { if kept == nil { try? FileManager.default.removeItem(at: dir) } }
         let script = """
         import bagit, csv, io, json, os, sys, zipfile
         d, spec = sys.argv[1], json.loads(sys.argv[2])
@@ -250,6 +251,28 @@ final class AccessionTests: TransferTestCase {
         let again = try await CLITests.run(try CLITests.executable(), ["export", "bag", id, "--to", out], environment: env,
                                            stdin: nil, timeout: 120)
         XCTAssertNotEqual(again.status, 0, "an existing bag is never overwritten")
+    }
+
+    func testTheCommandLineSubmitsABagDirectoryAndChecksIt() async throws {
+        let bag = URL(fileURLWithPath: dataDir).appendingPathComponent("outgoing-bag")
+        _ = try makeZip(rows: goodRows(), files: goodFiles, keepingBagAt: bag)
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LANTAI_") }
+        env["LANTAI_DATA_DIR"] = dataDir
+        switch config.database {
+        case .sqlite(let path): env["LANTAI_DATABASE_URL"] = path
+        case .postgres(let url): env["LANTAI_DATABASE_URL"] = url
+        }
+        let run = try await CLITests.run(try CLITests.executable(), ["transfer", "submit", bag.path, "--agency", "J012"],
+                                         environment: env, stdin: nil, timeout: 120)
+        XCTAssertEqual(run.status, 0, run.description)
+        XCTAssertTrue(run.stdout.contains("all checks passed"), run.description)
+        let transfers = try await TransferModel.query(on: app.db).all()
+        XCTAssertEqual(transfers.map(\.status), ["checked"])
+        XCTAssertEqual(transfers.first?.packageKind, "tar")
+        let wrong = try await CLITests.run(try CLITests.executable(), ["transfer", "submit", bag.path, "--agency", "J999"],
+                                           environment: env, stdin: nil, timeout: 120)
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("J999"), wrong.description)
     }
 
     func testRejectionKeepsTheReasonAndAddsNothing() async throws {

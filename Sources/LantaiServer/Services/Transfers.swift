@@ -2,6 +2,8 @@ import ArchiveKit
 import Crypto
 import Fluent
 import Foundation
+import Packaging
+import Vapor
 
 /// Receiving transfer packages (远程归档). The package is streamed to disk under a temporary
 /// name while its SHA-256 is computed, then renamed into place; only then is the transfer row
@@ -145,4 +147,72 @@ enum Transfers {
         }
         return try await q.filter(\.$agency == agency).all()
     }
+}
+
+/// `lantai transfer submit`: a bag directory (packed as a tar on the way) or a zip/tar file goes
+/// in by the same path as an upload, then — unless asked not to — is checked at once.
+public enum TransferSubmission {
+    public static func submit(path: String, agency: String, actor: String, check: Bool, app: Application) async throws -> String {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw LantaiError.badRequest(zh: "找不到 \(path)", en: "\(path) does not exist")
+        }
+        var package = url
+        var kind = Transfers.PackageKind.tar
+        var temporary: URL?
+        defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
+        if isDirectory.boolValue {
+            let tar = FileManager.default.temporaryDirectory.appendingPathComponent("lantai-submit-\(UUID().uuidString).tar")
+            temporary = tar
+            do {
+                try TarWriter.write(directory: url, to: tar)
+            } catch let e as TarWriter.Failure {
+                throw LantaiError.badRequest(zh: "无法打包目录：\(e)", en: "cannot pack the directory: \(e)")
+            }
+            package = tar
+        } else {
+            switch try ArchiveExtractor.detectKind(of: url) {
+            case .zip: kind = .zip
+            case .tar: kind = .tar
+            default:
+                throw LantaiError.badRequest(zh: "\(path) 既不是目录，也不是 zip 或 tar 文件", en: "\(path) is neither a directory nor a zip or tar file")
+            }
+        }
+        let principal = Principal(system: actor, actor: Actor(role: .archivist))
+        let fonds = try await Transfers.agency(for: principal, requested: agency, on: app.db)
+        let t = try await Transfers.receive(FileChunks(url: package), kind: kind, fonds: fonds, by: principal,
+                                            config: app.lantai, on: app.db)
+        var lines = ["transfer \(t.id!.uuidString) received: \(t.uploadBytes) bytes, sha256 \(t.uploadSHA256)"]
+        if check {
+            await app.jobWorker.drain(app)
+            if let checked = try await TransferModel.find(t.id!, on: app.db), let stored = try? Accession.storedReport(checked) {
+                lines.append(stored.passed ? "四性检测通过 / all checks passed" : "四性检测未通过 / checks failed:")
+                if let r = stored.refusal { lines.append("  \(r.code): \(r.reasonZh) / \(r.reasonEn)") }
+                for (item, finding) in stored.report?.failures ?? [] {
+                    lines.append("  \(item.id): \(finding.reasonZh) / \(finding.reasonEn)")
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A file read as a sequence of 1 MiB chunks.
+struct FileChunks: AsyncSequence {
+    typealias Element = [UInt8]
+    let url: URL
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let handle: FileHandle?
+        mutating func next() async throws -> [UInt8]? {
+            guard let handle, let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else {
+                try? handle?.close()
+                return nil
+            }
+            return Array(data)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: FileHandle(forReadingAtPath: url.path)) }
 }
