@@ -7,7 +7,8 @@ import XCTVapor
 
 /// The server-rendered pages, driven like a browser: the `lantai_session` cookie is carried from
 /// Set-Cookie to the next request, and every POST sends the `_csrf` token read from the form.
-final class PagesTests: LantaiTestCase {
+/// A minimal browser over XCTVapor: cookies carried between requests, forms read from pages.
+class PageTestCase: LantaiTestCase {
 
     // MARK: A minimal browser
 
@@ -164,6 +165,9 @@ final class PagesTests: LantaiTestCase {
             .all(decoding: Row.self).map(\.subject)
     }
 
+}
+
+final class PagesTests: PageTestCase {
     // MARK: Sign-in page
 
     func testLoginPageRendersInChineseAndInEnglish() async throws {

@@ -9,7 +9,7 @@ import XCTVapor
 /// A received package is unpacked safely and checked by the four properties in a background
 /// job; the report says why, item by item, and nothing else in the node is touched.
 /// Makes real bags (with the Library of Congress bagit package), zips them and sends them in.
-class TransferTestCase: LantaiTestCase {
+class TransferTestCase: PageTestCase {
     var python = ""
 
     override func setUp() async throws {
@@ -294,5 +294,38 @@ final class AccessionTests: TransferTestCase {
         let n = try await count("items")
         XCTAssertEqual(n, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: config.storagePath + "/0=ocfl_1.1"), "nothing preserved")
+    }
+}
+
+/// The transfer pages: an archivist reads the report and accepts; the agency downloads the receipt.
+final class TransferPagesTests: TransferTestCase {
+    func testArchivistReviewsAndAcceptsThroughThePages() async throws {
+        let (transfer, _) = try await submitAndCheck(try makeZip(rows: goodRows(), files: goodFiles))
+        let id = try XCTUnwrap(transfer["id"] as? String)
+        try await Accounts.create(.init(username: "reviewer", role: .archivist, password: "password-reviewer"),
+                                  by: "test", cost: 4, on: app.db)
+        var jar = Jar()
+        _ = try await signIn("reviewer", "password-reviewer", jar: &jar)
+        let list = try await page(.GET, "/transfers", jar: &jar)
+        XCTAssertEqual(list.status, .ok)
+        XCTAssertTrue(list.body.contains("/transfers/\(id)"), list.body)
+        let shown = try await page(.GET, "/transfers/\(id)", jar: &jar)
+        XCTAssertEqual(shown.status, .ok)
+        XCTAssertTrue(shown.body.contains("四性检测报告"), shown.body)
+        XCTAssertTrue(shown.body.contains("真实性"), shown.body)
+        XCTAssertTrue(shown.body.contains("id=\"accept-button\""), shown.body)
+        let form = try Self.formValues(shown.body, action: "/transfers/\(id)/accept")
+        let accepted = try await page(.POST, "/transfers/\(id)/accept", jar: &jar, form: form)
+        XCTAssertTrue(accepted.isRedirect, "\(accepted.status): \(accepted.body)")
+        await app.jobWorker.drain(app)
+        let done = try await page(.GET, "/transfers/\(id)", jar: &jar)
+        XCTAssertTrue(done.body.contains("已接收入馆"), done.body)
+        XCTAssertTrue(done.body.contains("receipt-link"), done.body)
+        let receipt = try await page(.GET, "/transfers/\(id)/receipt.json", jar: &jar)
+        XCTAssertEqual(receipt.status, .ok)
+        XCTAssertTrue(receipt.body.contains("Ed25519"), receipt.body)
+        // Without the CSRF token nothing happens.
+        let forged = try await page(.POST, "/transfers/\(id)/reject", jar: &jar, form: [("reason", "x")])
+        XCTAssertEqual(forged.status, .forbidden)
     }
 }

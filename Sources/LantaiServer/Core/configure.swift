@@ -96,7 +96,9 @@ func routes(_ app: Application, _ config: LantaiConfiguration) throws {
     try api.register(collection: TransfersAPI(config: config))
 
     let pages = app.grouped(app.sessions.middleware, SessionPrincipalAuthenticator(), CSRFMiddleware())
-    try pages.register(collection: CataloguePages(config: config))
+    let cataloguePages = CataloguePages(config: config)
+    try pages.register(collection: cataloguePages)
+    try pages.register(collection: TransferPages(config: config, catalogue: cataloguePages))
 }
 
 /// Where Resources/Views and Resources/Public are: LANTAI_RESOURCES_DIR, the working

@@ -1,0 +1,179 @@
+import ArchiveKit
+import Fluent
+import Ingest
+import Vapor
+
+/// Transfer pages: the list, one transfer with its progress and four-property report, the
+/// archivist's accept / return forms, and the signed receipt for download.
+struct TransferPages: RouteCollection {
+    let config: LantaiConfiguration
+    let catalogue: CataloguePages
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("transfers", use: list)
+        routes.get("transfers", ":id", use: show)
+        routes.post("transfers", ":id", "accept", use: accept)
+        routes.post("transfers", ":id", "reject", use: reject)
+        routes.get("transfers", ":id", "receipt.json", use: receipt)
+    }
+
+    static let statusNames: [String: (String, String)] = [
+        "received": ("已接收，等待检测", "received, waiting to be checked"),
+        "checking": ("检测中", "being checked"),
+        "checked": ("已检测，待审核", "checked, waiting for review"),
+        "accepting": ("已接收，正在写入归档信息包", "accepted, writing archival packages"),
+        "accepted": ("已接收入馆", "accepted"),
+        "rejected": ("已退回", "returned to the agency"),
+    ]
+
+    static let statusStrings: [String: (String, String)] = [
+        "transfers": ("移交", "Transfers"),
+        "agency": ("立档单位", "Agency"),
+        "submittedBy": ("移交人", "Submitted by"),
+        "receivedAt": ("接收时间", "Received"),
+        "status": ("状态", "Status"),
+        "package": ("移交包", "Package"),
+        "progress": ("进度", "Progress"),
+        "report": ("四性检测报告", "Four-property check report"),
+        "item": ("检测项", "Check item"),
+        "outcome": ("结论", "Outcome"),
+        "reasons": ("理由", "Reasons"),
+        "accept": ("接收入馆", "Accept"),
+        "reject": ("退回", "Return to agency"),
+        "reason": ("退回理由", "Reason"),
+        "receipt": ("下载移交接收单", "Download the receipt"),
+        "refused": ("移交包无法安全解包", "The package could not be unpacked safely"),
+        "passed": ("全部检测项通过或仅有提示", "All check items passed or only warn"),
+        "failed": ("有检测项不通过", "Some check items failed"),
+        "none": ("暂无移交。", "No transfers yet."),
+        "decision": ("审核意见", "Decision"),
+        "pass": ("通过", "pass"),
+        "warning": ("提示", "warning"),
+        "fail": ("不通过", "fail"),
+    ]
+
+    struct Row: Encodable {
+        var id: String
+        var agency: String
+        var submittedBy: String
+        var receivedAt: String
+        var status: String
+    }
+
+    struct ListContext: Encodable {
+        var base: CataloguePages.Base
+        var s: [String: String]
+        var rows: [Row]
+    }
+
+    func strings(_ req: Request) -> [String: String] {
+        Self.statusStrings.mapValues { req.prefersEnglish ? $0.1 : $0.0 }
+    }
+
+    func statusName(_ status: String, _ req: Request) -> String {
+        Self.statusNames[status].map { req.prefersEnglish ? $0.1 : $0.0 } ?? status
+    }
+
+    func principal(_ req: Request) throws -> Principal {
+        guard let p = req.principal else { throw LantaiError.unauthenticated }
+        return p
+    }
+
+    func list(req: Request) async throws -> Response {
+        guard let p = req.principal else { return req.redirect(to: "/login?next=/transfers") }
+        let s = strings(req)
+        let rows = try await Transfers.list(for: p, on: req.db).map {
+            Row(id: $0.id!.uuidString, agency: $0.agency, submittedBy: $0.submittedBy,
+                receivedAt: $0.receivedAt?.formatted(.iso8601) ?? "", status: statusName($0.status, req))
+        }
+        return try await req.view.render("transfers", ListContext(base: catalogue.base(req, title: s["transfers"]!), s: s, rows: rows))
+            .encodeResponse(for: req)
+    }
+
+    struct ItemRow: Encodable {
+        var property: String
+        var name: String
+        var status: String
+        var statusClass: String
+        var reasons: [String]
+    }
+
+    struct ShowContext: Encodable {
+        var base: CataloguePages.Base
+        var s: [String: String]
+        var id: String
+        var agency: String
+        var submittedBy: String
+        var receivedAt: String
+        var status: String
+        var packageLine: String
+        var progress: String
+        var inProgress: Bool
+        var checked: Bool
+        var passed: Bool
+        var refusal: String?
+        var items: [ItemRow]
+        var canDecide: Bool
+        var decision: String?
+        var hasReceipt: Bool
+    }
+
+    func show(req: Request) async throws -> Response {
+        guard let p = req.principal else { return req.redirect(to: "/login?next=\(req.url.path)") }
+        let en = req.prefersEnglish
+        let s = strings(req)
+        let t = try await Transfers.visible(try CatalogueAPI.uuid(req), to: p, on: req.db)
+        let stored = t.report != nil ? try? Accession.storedReport(t) : nil
+        let items = stored?.report?.items.map { item in
+            ItemRow(property: en ? item.property.rawValue : item.propertyZh, name: en ? item.nameEn : item.nameZh,
+                    status: s[item.status.rawValue] ?? item.status.rawValue, statusClass: item.status.rawValue,
+                    reasons: item.findings.filter { $0.status != .pass || item.findings.count == 1 }
+                        .map { f in [f.path, f.row.map { en ? "row \($0)" : "第 \($0) 行" }].compactMap { $0 }.joined(separator: " ")
+                            + (f.path == nil && f.row == nil ? "" : "：") + (en ? f.reasonEn : f.reasonZh) })
+        } ?? []
+        let inProgress = ["received", "checking", "accepting"].contains(t.status)
+        let ctx = ShowContext(
+            base: catalogue.base(req, title: s["transfers"]!), s: s, id: t.id!.uuidString, agency: t.agency,
+            submittedBy: t.submittedBy, receivedAt: t.receivedAt?.formatted(.iso8601) ?? "", status: statusName(t.status, req),
+            packageLine: "\(t.packageKind) · \(t.uploadBytes) bytes · SHA-256 \(t.uploadSHA256)",
+            progress: "\(t.filesDone) / \(t.filesTotal) files · \(t.bytesDone) / \(t.bytesTotal) bytes",
+            inProgress: inProgress, checked: stored != nil, passed: stored?.passed ?? false,
+            refusal: stored?.refusal.map { en ? $0.reasonEn : $0.reasonZh }, items: items,
+            canDecide: p.actor.has(.reviewTransfer) && t.status == "checked",
+            decision: t.decisionNote, hasReceipt: t.receipt != nil)
+        let res = try await req.view.render("transfer", ctx).encodeResponse(for: req)
+        // Long jobs show progress: the page refreshes itself while work is going on.
+        if inProgress { res.headers.replaceOrAdd(name: "Refresh", value: "3") }
+        return res
+    }
+
+    func accept(req: Request) async throws -> Response {
+        let p = try principal(req)
+        let id = try CatalogueAPI.uuid(req)
+        _ = try await Accession.accept(id, by: p, on: req.db)
+        return req.redirect(to: "/transfers/\(id.uuidString)")
+    }
+
+    func reject(req: Request) async throws -> Response {
+        let p = try principal(req)
+        let id = try CatalogueAPI.uuid(req)
+        let reason = (try? req.content.get(String.self, at: "reason")) ?? ""
+        _ = try await Accession.reject(id, reason: reason, by: p, on: req.db)
+        return req.redirect(to: "/transfers/\(id.uuidString)")
+    }
+
+    func receipt(req: Request) async throws -> Response {
+        let p = try principal(req)
+        let t = try await Transfers.visible(try CatalogueAPI.uuid(req), to: p, on: req.db)
+        guard let receipt = t.receipt, let signature = t.receiptSignature else {
+            throw LantaiError(.conflict, code: "no_receipt", zh: "接收完成后才有接收单", en: "the receipt exists once the transfer is accepted")
+        }
+        let identity = try NodeIdentity.load(dataDirectory: config.dataDirectory)
+        let body = try JSONEncoder().encode(TransfersAPI.ReceiptDTO(receipt: receipt, signature: signature, algorithm: "Ed25519",
+                                                                    publicKey: identity.publicKeyBase64))
+        let res = Response(status: .ok, body: .init(data: body))
+        res.headers.contentType = .json
+        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"receipt-\(t.id!.uuidString).json\"")
+        return res
+    }
+}
