@@ -31,16 +31,19 @@ class TransferTestCase: PageTestCase {
     /// Makes a bag with the Library of Congress bagit package, adds catalogue.csv, zips it.
     /// `tamper` runs on the bag directory after bagging (to break it on purpose).
     func makeZip(rows: [[String]], files: [String: String], tamper: String = "", zipSlip: Bool = false,
-                 keepingBagAt kept: URL? = nil) throws -> [UInt8] {
+                 keepingBagAt kept: URL? = nil, repeating times: Int = 1) throws -> [UInt8] {
         let dir = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("lantai-bag-\(UUID().uuidString)")
         defer { if kept == nil { try? FileManager.default.removeItem(at: dir) } }
         let script = """
-        import bagit, csv, io, json, os, sys, zipfile
+        import bagit, csv, io, json, os, random, sys, zipfile
         d, spec = sys.argv[1], json.loads(sys.argv[2])
         os.makedirs(d)
         for name, text in spec['files'].items():
             p = os.path.join(d, name); os.makedirs(os.path.dirname(p), exist_ok=True)
-            open(p, 'w', encoding='utf-8').write(text)
+            # Padding of random characters: large files that do not compress like a bomb.
+            rnd = random.Random(7)
+            pad = ''.join(chr(0x4e00 + rnd.randrange(20000)) for _ in range(spec['repeat'])) if spec['repeat'] > 1 else ''
+            open(p, 'w', encoding='utf-8').write(text + pad)
         bag = bagit.make_bag(d, {'Source-Organization': '江临市教育局', 'Contact-Name': '张三'}, checksums=['sha256', 'sha512'])
         with open(os.path.join(d, 'catalogue.csv'), 'w', encoding='utf-8', newline='') as f:
             w = csv.writer(f)
@@ -57,7 +60,7 @@ class TransferTestCase: PageTestCase {
                 z.writestr('../../evil.txt', 'x')
         sys.stdout.buffer.write(out.getvalue())
         """
-        let spec: [String: Any] = ["files": files, "rows": rows, "tamper": tamper, "zipSlip": zipSlip]
+        let spec: [String: Any] = ["files": files, "rows": rows, "tamper": tamper, "zipSlip": zipSlip, "repeat": times]
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         p.arguments = ["-c", script, dir.path, String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)]

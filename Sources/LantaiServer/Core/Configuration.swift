@@ -27,6 +27,9 @@ public struct LantaiConfiguration: Sendable {
     public var maxBodySize: String
     /// LANTAI_MAX_TRANSFER_BYTES — the largest transfer package accepted (default 20 GiB).
     public var maxTransferBytes: Int64
+    /// LANTAI_JOB_LEASE_SECONDS — how long a worker holds a job before another may take it up
+    /// (renewed while the job runs; after a crash, the job waits this long).
+    public var jobLeaseSeconds: Int
     /// LANTAI_LOGIN_MAX_FAILURES / LANTAI_LOGIN_WINDOW_SECONDS — login throttling.
     public var loginMaxFailures: Int
     public var loginWindowSeconds: Int
@@ -101,6 +104,7 @@ public struct LantaiConfiguration: Sendable {
             bcryptCost: int("LANTAI_BCRYPT_COST", 12, 4...31),
             maxBodySize: env["LANTAI_MAX_BODY"].flatMap { $0.isEmpty ? nil : $0 } ?? "16mb",
             maxTransferBytes: Int64(int("LANTAI_MAX_TRANSFER_BYTES", 20 << 30, 1...(1 << 50))),
+            jobLeaseSeconds: int("LANTAI_JOB_LEASE_SECONDS", 60, 1...86400),
             loginMaxFailures: int("LANTAI_LOGIN_MAX_FAILURES", 5, 1...1000),
             loginWindowSeconds: int("LANTAI_LOGIN_WINDOW_SECONDS", 900, 1...86400),
             resourcesDirectory: env["LANTAI_RESOURCES_DIR"].flatMap { $0.isEmpty ? nil : $0 },

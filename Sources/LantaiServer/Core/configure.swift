@@ -15,7 +15,7 @@ extension Application {
     /// The background job runner. `lantai serve` starts its loop; tests call `drain`.
     var jobWorker: JobWorker {
         if let w = storage[WorkerKey.self] { return w }
-        let w = JobWorker()
+        let w = JobWorker(lease: TimeInterval(lantai.jobLeaseSeconds))
         storage[WorkerKey.self] = w
         return w
     }

@@ -48,7 +48,9 @@ enum TransferCheckJob {
         let base = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("transfers/\(id.uuidString)")
         let package = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent(t.uploadPath)
         let unpacked = base.appendingPathComponent("unpacked")
-        try? FileManager.default.removeItem(at: unpacked)  // a previous, interrupted attempt
+        // A previous, interrupted attempt: its result and its half-written staging go.
+        try? FileManager.default.removeItem(at: unpacked)
+        _ = ArchiveExtractor.removeAbandonedExtractions(in: base, named: "unpacked")
 
         let taken = Set(try await (db as! any SQLDatabase).select().column("archival_code").from("items")
             .where("fonds_code", .equal, t.agency).all(decoding: Catalogue.CodeRow.self).map(\.archival_code))
