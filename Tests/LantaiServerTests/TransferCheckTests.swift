@@ -278,6 +278,23 @@ final class AccessionTests: TransferTestCase {
         XCTAssertTrue(wrong.stderr.contains("J999"), wrong.description)
     }
 
+    func testTwoRowsThatDescribeAlikeKeepTheirOwnFiles() async throws {
+        var rows = goodRows()
+        rows[2] = rows[1]
+        rows[2][12] = "文书/总结.txt"
+        let (transfer, stored) = try await submitAndCheck(try makeZip(rows: rows, files: goodFiles))
+        XCTAssertEqual(stored["passed"] as? Bool, true, "\(stored)")
+        let id = try XCTUnwrap(transfer["id"] as? String)
+        let archivist = try await token("archivist", role: .archivist)
+        _ = try await call(.POST, "api/v1/transfers/\(id)/accept", token: archivist)
+        await app.jobWorker.drain(app)
+        let root = try OCFLStorageRoot.open(at: URL(fileURLWithPath: config.storagePath))
+        let items = try await ItemModel.query(on: app.db).sort(\.$sourceRow).all()
+        XCTAssertEqual(items.count, 2)
+        let names = try items.map { try ArchivalPackage.read(objectID: XCTUnwrap($0.objectID), in: root).files.map(\.name) }
+        XCTAssertEqual(names, [["文书/通知.txt"], ["文书/总结.txt"]])
+    }
+
     func testRejectionKeepsTheReasonAndAddsNothing() async throws {
         var rows = goodRows()
         rows[1][3] = "2015-02-30"

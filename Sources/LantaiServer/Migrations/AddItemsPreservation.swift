@@ -15,3 +15,12 @@ struct AddItemsTransferID: AsyncMigration {
     }
     func revert(on db: any Database) async throws { try await db.schema("items").deleteField("transfer_id").update() }
 }
+
+/// The catalogue-sheet row a record came from, so preservation pairs each record with the files
+/// of its own row even when two rows describe alike.
+struct AddItemsSourceRow: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("items").field("source_row", .int).update()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("items").deleteField("source_row").update() }
+}

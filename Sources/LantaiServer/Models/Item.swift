@@ -26,6 +26,8 @@ final class ItemModel: Model, @unchecked Sendable {
     @OptionalField(key: "object_id") var objectID: String?
     /// The transfer the record came in with, if any.
     @OptionalField(key: "transfer_id") var transferID: UUID?
+    /// Its row in that transfer's catalogue sheet.
+    @OptionalField(key: "source_row") var sourceRow: Int?
 
     // Description (DA/T 18)
     @Field(key: "level") var level: String

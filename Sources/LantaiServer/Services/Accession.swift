@@ -55,8 +55,11 @@ enum Accession {
             current.decidedBy = username
             current.updatedAt = Date()
             try await current.update(on: tx)
-            try await (tx as! any SQLDatabase).update("items").set("transfer_id", to: id)
-                .where("id", .in, created.map(\.id)).run()
+            // created[i] is the record of sheet row report.records[i].row.
+            for (record, row) in zip(created, report.records) {
+                try await (tx as! any SQLDatabase).update("items").set("transfer_id", to: id).set("source_row", to: row.row)
+                    .where("id", .equal, record.id).run()
+            }
             try await JobQueue.enqueue(TransferPreserveJob.kind, subject: id.uuidString, on: tx)
             audit.record("transfer.accept", subject: id.uuidString,
                          ["records": String(created.count), "agency": current.agency, "packageSha256": current.uploadSHA256])
@@ -124,12 +127,9 @@ enum TransferPreserveJob {
         let root = try storageRoot(config)
         let node = AIPNode(code: config.nodeCode, name: config.nodeName)
         let filesByPath = Dictionary(report.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        let recordsByTitle = report.records
         for item in items where item.objectID == nil {
-            // The item's sheet row: same description (rows are created in sheet order, but
-            // numbering sorts them, so match on the description itself).
             let description = item.description_
-            guard let row = recordsByTitle.first(where: { $0.description == description }) else { continue }
+            guard let row = report.records.first(where: { $0.row == item.sourceRow }) else { continue }
             var collected: [AIPFile] = []
             for path in row.files {
                 guard let bag, let f = filesByPath[path], let sha256 = f.sha256, let sha512 = f.sha512, let sm3 = f.sm3 else { continue }
@@ -165,7 +165,7 @@ enum TransferPreserveJob {
         let preserved = try await ItemModel.query(on: db).filter(\.$transferID == id).sort(\.$archivalCode).all()
         var receiptRecords: [TransferReceipt.Record] = []
         for item in preserved {
-            let row = report.records.first { $0.description == item.description_ }
+            let row = report.records.first { $0.row == item.sourceRow }
             let files = (row?.files ?? []).compactMap { path -> TransferReceipt.File? in
                 guard let f = filesByPath[path], let sha256 = f.sha256, let sm3 = f.sm3 else { return nil }
                 return .init(name: path.hasPrefix("data/") ? String(path.dropFirst(5)) : path, bytes: Int64(f.size), sha256: sha256, sm3: sm3)
