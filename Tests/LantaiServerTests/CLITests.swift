@@ -61,19 +61,6 @@ final class CLITests: LantaiTestCase {
 
     enum CLIError: Error { case notFound }
 
-    /// The environment of a CLI run: the node of this test, nothing inherited from LANTAI_* of the caller.
-    var cliEnvironment: [String: String] {
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LANTAI_") }
-        env["LANTAI_DATA_DIR"] = dataDir
-        env["LANTAI_BCRYPT_COST"] = "4"
-        env["LANTAI_NODE_CODE"] = "TEST"
-        switch config.database {
-        case .sqlite(let path): env["LANTAI_DATABASE_URL"] = path
-        case .postgres(let url): env["LANTAI_DATABASE_URL"] = url
-        }
-        return env
-    }
-
     func lantai(_ args: String..., stdin: String? = nil, timeout: TimeInterval = 180) async throws -> Run {
         try await Self.run(try Self.executable(), args, environment: cliEnvironment, stdin: stdin, timeout: timeout)
     }

@@ -99,14 +99,8 @@ final class IngestCrashTests: TransferTestCase {
         let officer = try await token("crash-officer", role: .agencyOfficer, agency: "J012")
         let archivist = try await token("crash-archivist", role: .archivist)
         port = Int.random(in: 30000...45000)
-        environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LANTAI_") }
-        environment["LANTAI_DATA_DIR"] = dataDir
-        environment["LANTAI_BCRYPT_COST"] = "4"
+        environment = cliEnvironment
         environment["LANTAI_JOB_LEASE_SECONDS"] = "1"
-        switch config.database {
-        case .sqlite(let path): environment["LANTAI_DATABASE_URL"] = path
-        case .postgres(let url): environment["LANTAI_DATABASE_URL"] = url
-        }
         // Files big enough that checking and preserving take a moment.
         let big = ["文书/通知.txt": "关于开展校舍安全检查的通知。\n", "文书/总结.txt": "2015年教育工作总结。\n"]
         let zipURL = URL(fileURLWithPath: dataDir).appendingPathComponent("package.zip")

@@ -227,12 +227,7 @@ final class AccessionTests: TransferTestCase {
         let accepted = try await call(.POST, "api/v1/transfers/\(id)/accept", token: archivist)
         XCTAssertEqual(accepted.status, .ok, accepted.body)
         await app.jobWorker.drain(app)
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LANTAI_") }
-        env["LANTAI_DATA_DIR"] = dataDir
-        switch config.database {
-        case .sqlite(let path): env["LANTAI_DATABASE_URL"] = path
-        case .postgres(let url): env["LANTAI_DATABASE_URL"] = url
-        }
+        let env = cliEnvironment
         let out = dataDir + "/exports"
         let run = try await CLITests.run(try CLITests.executable(), ["export", "bag", id, "--to", out], environment: env,
                                          stdin: nil, timeout: 120)
@@ -259,12 +254,7 @@ final class AccessionTests: TransferTestCase {
     func testTheCommandLineSubmitsABagDirectoryAndChecksIt() async throws {
         let bag = URL(fileURLWithPath: dataDir).appendingPathComponent("outgoing-bag")
         _ = try makeZip(rows: goodRows(), files: goodFiles, keepingBagAt: bag)
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LANTAI_") }
-        env["LANTAI_DATA_DIR"] = dataDir
-        switch config.database {
-        case .sqlite(let path): env["LANTAI_DATABASE_URL"] = path
-        case .postgres(let url): env["LANTAI_DATABASE_URL"] = url
-        }
+        let env = cliEnvironment
         let run = try await CLITests.run(try CLITests.executable(), ["transfer", "submit", bag.path, "--agency", "J012"],
                                          environment: env, stdin: nil, timeout: 120)
         XCTAssertEqual(run.status, 0, run.description)

@@ -97,7 +97,11 @@ struct TransfersAPI: RouteCollection {
     /// 移交接收单: downloadable by the agency and the archivists once the transfer is accepted.
     func receipt(req: Request) async throws -> ReceiptDTO {
         let p = try req.requirePrincipal()
-        let t = try await Transfers.visible(try CatalogueAPI.uuid(req), to: p, on: req.db)
+        return try Self.signedReceipt(try await Transfers.visible(try CatalogueAPI.uuid(req), to: p, on: req.db), config: config)
+    }
+
+    /// The receipt with its signature and the key to check it, for the API and the page alike.
+    static func signedReceipt(_ t: TransferModel, config: LantaiConfiguration) throws -> ReceiptDTO {
         guard let receipt = t.receipt, let signature = t.receiptSignature else {
             throw LantaiError(.conflict, code: "no_receipt", zh: "接收完成后才有接收单（当前状态：\(t.status)）",
                               en: "the receipt exists once the transfer is accepted (it is \(t.status))")

@@ -165,12 +165,7 @@ struct TransferPages: RouteCollection {
     func receipt(req: Request) async throws -> Response {
         let p = try principal(req)
         let t = try await Transfers.visible(try CatalogueAPI.uuid(req), to: p, on: req.db)
-        guard let receipt = t.receipt, let signature = t.receiptSignature else {
-            throw LantaiError(.conflict, code: "no_receipt", zh: "接收完成后才有接收单", en: "the receipt exists once the transfer is accepted")
-        }
-        let identity = try NodeIdentity.load(dataDirectory: config.dataDirectory)
-        let body = try JSONEncoder().encode(TransfersAPI.ReceiptDTO(receipt: receipt, signature: signature, algorithm: "Ed25519",
-                                                                    publicKey: identity.publicKeyBase64))
+        let body = try JSONEncoder().encode(try TransfersAPI.signedReceipt(t, config: config))
         let res = Response(status: .ok, body: .init(data: body))
         res.headers.contentType = .json
         res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"receipt-\(t.id!.uuidString).json\"")
