@@ -877,6 +877,156 @@ enum OpenAPIDocument {
               $ref: '#/components/responses/NotFound'
             '409':
               $ref: '#/components/responses/Conflict'
+      /api/v1/uploads:
+        post:
+          operationId: openUpload
+          summary: 开始断点续传上传 / Open a resumable upload
+          description: |
+            声明移交包的字节数（及档案管理员代传时的全宗号），得到上传编号；随后用 PATCH 分段发送，断线后先 GET 查询已收到的字节数再继续，最后 complete。
+            Announce the package's size (and, for an archivist, the agency's fonds number) to get an upload id; send pieces with PATCH, after a dropped connection GET the offset and go on, then complete.
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  required: [length]
+                  properties:
+                    length:
+                      type: integer
+                      format: int64
+                      minimum: 1
+                    agency:
+                      type: string
+          responses:
+            '201':
+              description: 已开始 / Opened
+              headers:
+                Location:
+                  schema:
+                    type: string
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Upload'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '413':
+              $ref: '#/components/responses/PayloadTooLarge'
+            '422':
+              $ref: '#/components/responses/UnprocessableEntity'
+      /api/v1/uploads/{id}:
+        get:
+          operationId: getUpload
+          summary: 已收到多少字节 / How many bytes have arrived
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - $ref: '#/components/parameters/UploadId'
+          responses:
+            '200':
+              description: 上传状态 / The upload
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Upload'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '404':
+              $ref: '#/components/responses/NotFound'
+        patch:
+          operationId: appendToUpload
+          summary: 发送一段数据 / Send a piece
+          description: |
+            Upload-Offset 必须等于已收到的字节数，否则 409 并给出应从何处继续。
+            Upload-Offset must equal the bytes received so far; otherwise 409 says where to go on from.
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - $ref: '#/components/parameters/UploadId'
+            - name: Upload-Offset
+              in: header
+              required: true
+              schema:
+                type: integer
+                format: int64
+                minimum: 0
+          requestBody:
+            required: true
+            content:
+              application/octet-stream:
+                schema:
+                  type: string
+                  format: binary
+          responses:
+            '200':
+              description: 新的偏移量 / The new offset
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Upload'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '404':
+              $ref: '#/components/responses/NotFound'
+            '409':
+              $ref: '#/components/responses/Conflict'
+            '413':
+              $ref: '#/components/responses/PayloadTooLarge'
+        delete:
+          operationId: abandonUpload
+          summary: 放弃上传并删除已收数据 / Abandon the upload and delete its bytes
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - $ref: '#/components/parameters/UploadId'
+          responses:
+            '204':
+              description: 已删除 / Deleted
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '404':
+              $ref: '#/components/responses/NotFound'
+      /api/v1/uploads/{id}/complete:
+        post:
+          operationId: completeUpload
+          summary: 完成上传，生成移交 / Finish the upload and make the transfer
+          description: |
+            收齐声明的字节数后，按文件头识别 zip/tar，计算 SHA-256，登记移交并排队检测——与一次性上传 POST /api/v1/transfers 相同。
+            Once every announced byte has arrived: the kind is read from the first bytes, the SHA-256 computed, and the transfer registered and queued for checking — as a one-piece POST /api/v1/transfers would.
+          tags: [transfers]
+          security:
+            - bearerAuth: []
+          parameters:
+            - $ref: '#/components/parameters/UploadId'
+          responses:
+            '201':
+              description: 已登记的移交 / The transfer
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Transfer'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '404':
+              $ref: '#/components/responses/NotFound'
+            '409':
+              $ref: '#/components/responses/Conflict'
+            '415':
+              $ref: '#/components/responses/UnsupportedMediaType'
       /api/v1/node:
         get:
           operationId: getNode
@@ -1136,6 +1286,14 @@ enum OpenAPIDocument {
           scheme: bearer
           description: 由 POST /api/v1/auth/token 签发的令牌 / A token issued by POST /api/v1/auth/token
       parameters:
+        UploadId:
+          name: id
+          in: path
+          required: true
+          description: 上传编号 / Upload id
+          schema:
+            type: string
+            format: uuid
         ItemId:
           name: id
           in: path
@@ -1753,6 +1911,25 @@ enum OpenAPIDocument {
               description: 第一个损坏条目的序号 / Sequence number of the first broken entry
             reason:
               type: string
+        Upload:
+          type: object
+          required: [id, agency, length, offset]
+          properties:
+            id:
+              type: string
+              format: uuid
+            agency:
+              type: string
+            length:
+              type: integer
+              format: int64
+            offset:
+              type: integer
+              format: int64
+              description: 已收到的字节数 / Bytes received so far
+            expiresAt:
+              type: string
+              format: date-time
         Transfer:
           type: object
           required: [id, agency, status, submittedBy, packageKind, uploadBytes, uploadSha256, progress]

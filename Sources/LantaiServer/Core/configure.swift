@@ -90,8 +90,9 @@ func routes(_ app: Application, _ config: LantaiConfiguration) throws {
         return r
     }
 
-    let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator())
+    let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator(), PageSessionForAPI())
     try api.register(collection: CatalogueAPI())
+    try api.register(collection: UploadsAPI(config: config))
     try api.register(collection: AccountsAPI(config: config))
     try api.register(collection: TransfersAPI(config: config))
 

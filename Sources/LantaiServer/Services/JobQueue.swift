@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The database-backed job queue.
@@ -67,6 +68,12 @@ final class JobWorker: LifecycleHandler, @unchecked Sendable {
     let maxAttempts: Int
     private var handlers: [String: Handler] = [:]
     private var task: Task<Void, Never>?
+    /// Set when a request has just committed a job: the idle loop looks at the queue at once
+    /// instead of at the end of its poll interval (the interval stays for other instances' jobs).
+    private let nudged = NIOLockedValueBox(false)
+
+    /// Tells the worker that a job was just committed.
+    func nudge() { nudged.withLockedValue { $0 = true } }
 
     init(lease: TimeInterval = 60, pollInterval: TimeInterval = 1, maxAttempts: Int = 3) {
         self.lease = lease
@@ -125,7 +132,12 @@ final class JobWorker: LifecycleHandler, @unchecked Sendable {
             while !Task.isCancelled {
                 guard let self else { return }
                 await self.drain(app)
-                try? await Task.sleep(nanoseconds: UInt64(self.pollInterval * 1_000_000_000))
+                var waited: TimeInterval = 0
+                while waited < self.pollInterval, !Task.isCancelled,
+                      !self.nudged.withLockedValue({ let was = $0; $0 = false; return was }) {
+                    try? await Task.sleep(nanoseconds: 20_000_000)
+                    waited += 0.02
+                }
             }
         }
     }

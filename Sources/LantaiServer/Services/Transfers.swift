@@ -59,42 +59,54 @@ enum Transfers {
     static func receive<S: AsyncSequence>(_ body: S, kind: PackageKind, fonds: FondsModel, by principal: Principal,
                                           config: LantaiConfiguration, on db: any Database) async throws -> TransferModel
     where S.Element == [UInt8] {
-        let id = UUID.timeOrdered()
-        let dir = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("transfers")
-        let incoming = dir.appendingPathComponent(".incoming")
+        let spooled = try await spool(body, config: config)
+        defer { spooled.discard() }
+        return try await commit(spooled, kind: kind, fonds: fonds, by: principal, config: config, on: db)
+    }
+
+    /// A package written to a temporary name in the data directory, with its size and SHA-256.
+    struct Spooled {
+        var file: URL
+        var bytes: Int64
+        var sha256: String
+        /// Removes the temporary file unless `commit` has already moved it into place.
+        func discard() { try? FileManager.default.removeItem(at: file) }
+    }
+
+    static func incomingDirectory(_ config: LantaiConfiguration) throws -> URL {
+        let incoming = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("transfers/.incoming")
         try FileManager.default.createDirectory(at: incoming, withIntermediateDirectories: true)
-        let part = incoming.appendingPathComponent("\(id.uuidString).part")
-        guard FileManager.default.createFile(atPath: part.path, contents: nil) else {
-            throw LantaiError(.internalServerError, code: "internal", zh: "无法写入数据目录", en: "cannot write to the data directory")
-        }
-        var keep = false
-        defer { if !keep { try? FileManager.default.removeItem(at: part) } }
-        let handle = try FileHandle(forWritingTo: part)
-        var hasher = SHA256()
-        var bytes: Int64 = 0
+        return incoming
+    }
+
+    /// Writes `body` to `transfers/.incoming/<id>.part` while hashing it; a failure removes the file.
+    static func spool<S: AsyncSequence>(_ body: S, config: LantaiConfiguration) async throws -> Spooled where S.Element == [UInt8] {
+        let part = try incomingDirectory(config).appendingPathComponent("\(UUID().uuidString).part")
+        var sink = try SpoolSink(part, limit: config.maxTransferBytes, config: config)
         do {
-            for try await chunk in body {
-                bytes += Int64(chunk.count)
-                if bytes > config.maxTransferBytes { throw tooLarge(config) }
-                hasher.update(data: chunk)
-                try handle.write(contentsOf: chunk)
-            }
-            try handle.synchronize()
-            try handle.close()
+            for try await chunk in body { try sink.write(chunk) }
+            return try sink.finish()
         } catch {
-            try? handle.close()
+            sink.abandon()
             throw error
         }
-        guard bytes > 0 else {
+    }
+
+    /// Moves a spooled package into `transfers/<id>/package.<kind>` and writes the transfer row
+    /// and its check job in one transaction — the row is the commit point. `also` runs inside
+    /// that transaction (an upload session is closed there, for example).
+    static func commit(_ spooled: Spooled, kind: PackageKind, fonds: FondsModel, by principal: Principal,
+                       config: LantaiConfiguration, on db: any Database,
+                       also: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> TransferModel {
+        guard spooled.bytes > 0 else {
             throw LantaiError.badRequest(zh: "移交包为空", en: "the package is empty")
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let id = UUID.timeOrdered()
         let relative = "transfers/\(id.uuidString)/package.\(kind.rawValue)"
         let final = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try FileManager.default.moveItem(at: part, to: final)
-        keep = true
-        let size = bytes
+        try FileManager.default.moveItem(at: spooled.file, to: final)
+        let size = spooled.bytes, digest = spooled.sha256
         do {
             return try await AuditTrail.write(on: db, actor: principal.username) { tx, audit in
                 let t = TransferModel()
@@ -115,12 +127,13 @@ enum Transfers {
                 t.bytesDone = 0
                 try await t.create(on: tx)
                 try await JobQueue.enqueue(TransferCheckJob.kind, subject: id.uuidString, on: tx)
+                try await also?(tx)
                 audit.record("transfer.receive", subject: id.uuidString,
                              ["agency": fonds.code, "bytes": String(size), "sha256": digest, "kind": kind.rawValue])
                 return t
             }
         } catch {
-            // The row is the commit point: without it the stored package must go too.
+            // Without the row the stored package must go too.
             try? FileManager.default.removeItem(at: final.deletingLastPathComponent())
             throw error
         }
@@ -195,6 +208,46 @@ public enum TransferSubmission {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Writes a package to a temporary file while counting and hashing it, refusing it past the limit.
+struct SpoolSink {
+    let url: URL
+    let limit: Int64
+    let config: LantaiConfiguration
+    private let handle: FileHandle
+    private var hasher = SHA256()
+    private(set) var bytes: Int64 = 0
+
+    init(_ url: URL, limit: Int64, config: LantaiConfiguration) throws {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw LantaiError(.internalServerError, code: "internal", zh: "无法写入数据目录", en: "cannot write to the data directory")
+        }
+        self.url = url
+        self.limit = limit
+        self.config = config
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    mutating func write<C: Collection>(_ chunk: C) throws where C.Element == UInt8 {
+        bytes += Int64(chunk.count)
+        if bytes > limit { throw Transfers.tooLarge(config) }
+        let array = Array(chunk)
+        hasher.update(data: array)
+        try handle.write(contentsOf: array)
+    }
+
+    mutating func finish() throws -> Transfers.Spooled {
+        try handle.synchronize()
+        try handle.close()
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Transfers.Spooled(file: url, bytes: bytes, sha256: digest)
+    }
+
+    func abandon() {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: url)
     }
 }
 

@@ -65,6 +65,7 @@ struct TransfersAPI: RouteCollection {
         let fonds = try await Transfers.agency(for: p, requested: req.query[String.self, at: "agency"], on: req.db)
         let chunks = req.body.map { Array($0.readableBytesView) }
         let t = try await Transfers.receive(chunks, kind: kind, fonds: fonds, by: p, config: config, on: req.db)
+        req.application.jobWorker.nudge()
         return try await TransferDTO(t).encodeResponse(status: .created, for: req)
     }
 
@@ -125,7 +126,9 @@ struct TransfersAPI: RouteCollection {
 
     func accept(req: Request) async throws -> TransferDTO {
         let p = try req.requirePrincipal()
-        return TransferDTO(try await Accession.accept(try CatalogueAPI.uuid(req), by: p, on: req.db))
+        let t = try await Accession.accept(try CatalogueAPI.uuid(req), by: p, on: req.db)
+        req.application.jobWorker.nudge()
+        return TransferDTO(t)
     }
 
     struct RejectInput: Decodable {

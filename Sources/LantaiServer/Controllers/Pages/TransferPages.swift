@@ -1,6 +1,9 @@
 import ArchiveKit
 import Fluent
 import Ingest
+import MultipartKit
+import NIOCore
+import Packaging
 import Vapor
 
 /// Transfer pages: the list, one transfer with its progress and four-property report, the
@@ -11,6 +14,7 @@ struct TransferPages: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("transfers", use: list)
+        routes.on(.POST, "transfers", "upload", body: .stream, use: upload)
         routes.get("transfers", ":id", use: show)
         routes.post("transfers", ":id", "accept", use: accept)
         routes.post("transfers", ":id", "reject", use: reject)
@@ -46,6 +50,11 @@ struct TransferPages: RouteCollection {
         "passed": ("全部检测项通过或仅有提示", "All check items passed or only warn"),
         "failed": ("有检测项不通过", "Some check items failed"),
         "none": ("暂无移交。", "No transfers yet."),
+        "submit": ("提交移交包", "Submit a package"),
+        "file": ("移交包（BagIt 的 zip 或 tar）", "Package (a BagIt bag as zip or tar)"),
+        "send": ("上传", "Upload"),
+        "uploadHint": ("大文件分段上传，网络中断后重新选择同一文件即可从断点继续。",
+                       "Large files go up in pieces; after a dropped connection choose the same file again to go on where it stopped."),
         "decision": ("审核意见", "Decision"),
         "pass": ("通过", "pass"),
         "warning": ("提示", "warning"),
@@ -64,6 +73,10 @@ struct TransferPages: RouteCollection {
         var base: CataloguePages.Base
         var s: [String: String]
         var rows: [Row]
+        var canSubmit: Bool
+        /// The agencies the user may send for: their own (officer) or every fonds (archivist).
+        var agencies: [String]
+        var fixedAgency: String?
     }
 
     func strings(_ req: Request) -> [String: String] {
@@ -86,8 +99,59 @@ struct TransferPages: RouteCollection {
             Row(id: $0.id!.uuidString, agency: $0.agency, submittedBy: $0.submittedBy,
                 receivedAt: $0.receivedAt?.formatted(.iso8601) ?? "", status: statusName($0.status, req))
         }
-        return try await req.view.render("transfers", ListContext(base: catalogue.base(req, title: s["transfers"]!), s: s, rows: rows))
+        let canSubmit = p.actor.has(.submitTransfer)
+        let fixed = p.actor.role == .agencyOfficer ? p.actor.agency : nil
+        let agencies = canSubmit && fixed == nil ? try await FondsModel.query(on: req.db).sort(\.$code).all().map(\.code) : []
+        return try await req.view.render("transfers", ListContext(base: catalogue.base(req, title: s["transfers"]!), s: s, rows: rows,
+                                                                  canSubmit: canSubmit, agencies: agencies, fixedAgency: fixed))
             .encodeResponse(for: req)
+    }
+
+    /// The upload form without scripts: a multipart body parsed as it streams in, the package part
+    /// written straight to disk (never held in memory), then the same commit as the API.
+    func upload(req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        guard let type = req.headers.contentType, type.type == "multipart", let boundary = type.parameters["boundary"],
+              !boundary.isEmpty else {
+            throw LantaiError(.unsupportedMediaType, code: "unsupported_media_type", zh: "请用页面上的表单上传移交包",
+                              en: "upload the package with the form on the page")
+        }
+        let form = StreamedForm(incoming: try Transfers.incomingDirectory(config), config: config)
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in form.header(name, value) }
+        parser.onBody = { buffer in form.body(buffer.readableBytesView) }
+        parser.onPartComplete = { form.partComplete() }
+        do {
+            for try await chunk in req.body {
+                do { try parser.execute(chunk) } catch {
+                    throw LantaiError.badRequest(zh: "表单数据不完整或格式有误，请重新上传", en: "the form data is malformed or cut short: upload again")
+                }
+                if let e = form.failure { throw e }
+            }
+        } catch {
+            form.abandon()
+            throw error
+        }
+        guard var sink = form.sink else {
+            form.abandon()
+            throw LantaiError.field("package", rule: "required", zh: "请选择要上传的移交包文件", en: "choose the package file to upload",
+                                    status: .badRequest)
+        }
+        let spooled: Transfers.Spooled
+        do { spooled = try sink.finish() } catch { sink.abandon(); throw error }
+        defer { spooled.discard() }
+        let kind: Transfers.PackageKind
+        switch try? ArchiveExtractor.detectKind(of: spooled.file) {
+        case .zip?: kind = .zip
+        case .tar?: kind = .tar
+        default:
+            throw LantaiError(.unsupportedMediaType, code: "unsupported_media_type",
+                              zh: "上传的文件既不是 zip 也不是 tar 移交包", en: "the file is neither a zip nor a tar package")
+        }
+        let fonds = try await Transfers.agency(for: p, requested: form.fields["agency"].flatMap { $0.isEmpty ? nil : $0 }, on: req.db)
+        let t = try await Transfers.commit(spooled, kind: kind, fonds: fonds, by: p, config: config, on: req.db)
+        req.application.jobWorker.nudge()
+        return req.redirect(to: "/transfers/\(t.id!.uuidString)")
     }
 
     struct ItemRow: Encodable {
@@ -151,6 +215,7 @@ struct TransferPages: RouteCollection {
         let p = try principal(req)
         let id = try CatalogueAPI.uuid(req)
         _ = try await Accession.accept(id, by: p, on: req.db)
+        req.application.jobWorker.nudge()
         return req.redirect(to: "/transfers/\(id.uuidString)")
     }
 
@@ -171,4 +236,74 @@ struct TransferPages: RouteCollection {
         res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"receipt-\(t.id!.uuidString).json\"")
         return res
     }
+}
+
+/// The state of one streamed multipart form: small text fields kept, the `package` file part
+/// spooled to disk as it arrives. The parser's callbacks cannot throw, so the first failure is
+/// kept and the upload loop stops on it.
+final class StreamedForm {
+    let incoming: URL
+    let config: LantaiConfiguration
+    private var headers: [String: String] = [:]
+    private var current: Part?
+    private(set) var fields: [String: String] = [:]
+    private var fieldBytes: [UInt8] = []
+    var sink: SpoolSink?
+    var failure: (any Error)?
+
+    private enum Part { case field(String), package, ignored }
+
+    init(incoming: URL, config: LantaiConfiguration) {
+        self.incoming = incoming
+        self.config = config
+    }
+
+    func header(_ name: String, _ value: String) { headers[name.lowercased()] = value }
+
+    func body(_ bytes: ByteBufferView) {
+        guard failure == nil else { return }
+        if current == nil { current = startPart() }
+        switch current {
+        case .package?:
+            do { try sink?.write(bytes) } catch { failure = error }
+        case .field?:
+            fieldBytes.append(contentsOf: bytes.prefix(max(0, 4096 - fieldBytes.count)))
+        default: break
+        }
+    }
+
+    func partComplete() {
+        if current == nil { current = startPart() }
+        if case .field(let name)? = current { fields[name] = String(decoding: fieldBytes, as: UTF8.self).trimmed }
+        current = nil
+        headers = [:]
+        fieldBytes = []
+    }
+
+    private func startPart() -> Part {
+        let disposition = headers["content-disposition"] ?? ""
+        guard let name = Self.parameter("name", in: disposition) else { return .ignored }
+        if name == "package", Self.parameter("filename", in: disposition) != nil {
+            guard sink == nil else { failure = LantaiError.badRequest(zh: "一次只能上传一个移交包", en: "upload one package at a time"); return .ignored }
+            do {
+                sink = try SpoolSink(incoming.appendingPathComponent("\(UUID().uuidString).part"), limit: config.maxTransferBytes, config: config)
+            } catch { failure = error; return .ignored }
+            return .package
+        }
+        return .field(name)
+    }
+
+    /// `name="value"` out of a Content-Disposition header.
+    static func parameter(_ key: String, in header: String) -> String? {
+        for piece in header.split(separator: ";") {
+            let kv = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, kv[0].lowercased() == key else { continue }
+            var v = kv[1]
+            if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 { v = String(v.dropFirst().dropLast()) }
+            return v
+        }
+        return nil
+    }
+
+    func abandon() { sink?.abandon() }
 }
