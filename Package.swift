@@ -38,10 +38,14 @@ let package = Package(
             name: "Ingest",
             dependencies: ["ArchiveKit", "Packaging"]
         ),
+        // Search: tokenizer (CJK bigrams + words, NFKC, case-folded, traditional → simplified by
+        // OpenCC), query parser, FTS5 / PostgreSQL renderers, snippets. Foundation only.
+        .target(name: "Search", exclude: ["OpenCC-LICENSE.txt", "OpenCC-SOURCES.md"]),
         .target(
             name: "LantaiServer",
             dependencies: [
                 "ArchiveKit",
+                "Search",
                 "Ingest",
                 "Packaging",
                 .product(name: "Vapor", package: "vapor"),
@@ -65,6 +69,7 @@ let package = Package(
         .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(
             name: "LantaiServerTests",
             dependencies: [

@@ -2,8 +2,8 @@ import ArchiveKit
 import Foundation
 
 /// The catalogue sheet (目录) of a transfer: one entry per item, read from `catalogue.csv` (or a
-/// Dublin Core XML file), with each entry's description as a `RecordDraft` and the payload files
-/// it names.
+/// Dublin Core or EAD3 XML file), with each entry's description as a `RecordDraft` and the
+/// payload files it names.
 ///
 /// Reading does not judge: values stay as the agency wrote them (apart from spelling-level
 /// normalisation of dates) and `RecordDraft.validated()` is the one place their rules live.
@@ -16,6 +16,7 @@ public struct CatalogueSheet: Sendable {
     public enum Format: String, Sendable, Codable {
         case csv
         case dublinCore = "dublin-core"
+        case ead3
     }
 
     public var format: Format
@@ -38,10 +39,15 @@ public struct CatalogueSheet: Sendable {
         self.problems = problems
     }
 
-    /// Whether entries can name their files at all (a CSV without a 文件路径 column cannot).
+    /// Whether entries can name their files at all (a CSV without a 文件路径 column cannot; an
+    /// XML record always can).
     public var hasPathColumn: Bool {
-        format == .dublinCore || columns.contains(.path)
+        format != .csv || columns.contains(.path)
     }
+
+    /// Whether entries are records of an XML document rather than rows of a table: reports then
+    /// say "第 N 条记录 / record N" instead of "第 N 行 / row N".
+    public var countsRecords: Bool { format != .csv }
 
     /// Why a sheet could not be read at all.
     public enum ReadError: Error, Sendable, CustomStringConvertible {

@@ -15,12 +15,13 @@ import Packaging
 /// `RecordDraft`, the one validator of record metadata. Files are streamed, never loaded
 /// whole, and read on every core.
 public enum TransferChecker {
-    /// The names a catalogue sheet may have at the top of the bag, in the order looked for.
-    /// `catalogue.xlsx` and `ead.xml` are recognised so the report can say they are not read
-    /// yet rather than that there is no sheet.
+    /// The names a catalogue sheet may have at the top of the bag, in the order looked for:
+    /// CSV first, then Dublin Core, then EAD3. `catalogue.xlsx` is recognised so the report can
+    /// say it is not read yet rather than that there is no sheet.
     public static let csvSheetNames = ["catalogue.csv"]
     public static let dublinCoreSheetNames = ["catalogue.xml", "dublin-core.xml", "dc.xml"]
-    public static let unsupportedSheetNames = ["catalogue.xlsx", "ead.xml"]
+    public static let ead3SheetNames = ["ead.xml"]
+    public static let unsupportedSheetNames = ["catalogue.xlsx"]
 
     /// Checks the bag at `bagDirectory` and reports every check item.
     public static func check(bagDirectory: URL, context: TransferContext, options: Options = .init()) -> TransferReport {
@@ -108,8 +109,8 @@ struct TransferCheckRun {
 
     // MARK: Row wording
 
-    func rowZh(_ row: Int) -> String { sheet?.format == .dublinCore ? "第 \(row) 条记录" : "第 \(row) 行" }
-    func rowEn(_ row: Int) -> String { sheet?.format == .dublinCore ? "record \(row)" : "row \(row)" }
+    func rowZh(_ row: Int) -> String { sheet?.countsRecords == true ? "第 \(row) 条记录" : "第 \(row) 行" }
+    func rowEn(_ row: Int) -> String { sheet?.countsRecords == true ? "record \(row)" : "row \(row)" }
 
     // MARK: BagIt
 
@@ -171,20 +172,24 @@ struct TransferCheckRun {
 
     mutating func readSheet() {
         func present(_ name: String) -> Bool { PayloadFiles.isRegularFile(root + "/" + name) }
-        var found: (name: String, isCSV: Bool)?
-        for name in TransferChecker.csvSheetNames where present(name) { found = (name, true); break }
-        if found == nil {
-            for name in TransferChecker.dublinCoreSheetNames where present(name) { found = (name, false); break }
+        let kinds: [(names: [String], format: CatalogueSheet.Format)] = [
+            (TransferChecker.csvSheetNames, .csv),
+            (TransferChecker.dublinCoreSheetNames, .dublinCore),
+            (TransferChecker.ead3SheetNames, .ead3),
+        ]
+        var found: (name: String, format: CatalogueSheet.Format)?
+        for kind in kinds where found == nil {
+            if let name = kind.names.first(where: present) { found = (name, kind.format) }
         }
         guard let found else {
             if let other = TransferChecker.unsupportedSheetNames.first(where: present) {
                 add(.sheetEncoding, Finding(.fail, path: other, code: "sheet-unsupported",
-                                            zh: "目录文件 \(other) 的格式暂不支持；请提供 catalogue.csv（UTF-8 或 GB18030）或 Dublin Core XML",
-                                            en: "the sheet \(other) is not read yet; send catalogue.csv (UTF-8 or GB18030) or Dublin Core XML"))
+                                            zh: "目录文件 \(other) 的格式暂不支持；请提供 catalogue.csv（UTF-8 或 GB18030）、Dublin Core XML 或 EAD3（ead.xml）",
+                                            en: "the sheet \(other) is not read yet; send catalogue.csv (UTF-8 or GB18030), Dublin Core XML or EAD3 (ead.xml)"))
             } else {
                 add(.sheetEncoding, Finding(.fail, code: "no-sheet",
-                                            zh: "封装包顶层没有目录文件 catalogue.csv",
-                                            en: "no catalogue sheet (catalogue.csv) at the top of the bag"))
+                                            zh: "封装包顶层没有目录文件 catalogue.csv（或 Dublin Core 的 catalogue.xml、EAD3 的 ead.xml）",
+                                            en: "no catalogue sheet (catalogue.csv, or Dublin Core catalogue.xml, or EAD3 ead.xml) at the top of the bag"))
             }
             add(.requiredMetadata, Finding(.fail, code: "no-sheet",
                                            zh: "没有目录文件，无法获得著录信息", en: "no catalogue sheet, so no descriptions"))
@@ -194,8 +199,11 @@ struct TransferCheckRun {
         checkSheetCoveredByTagManifest(found.name)
         let url = URL(fileURLWithPath: root + "/" + found.name)
         do {
-            let read = found.isCSV ? try CatalogueSheet.read(csv: url) : try CatalogueSheet.read(dublinCore: url)
-            sheet = read
+            switch found.format {
+            case .csv: sheet = try CatalogueSheet.read(csv: url)
+            case .dublinCore: sheet = try CatalogueSheet.read(dublinCore: url)
+            case .ead3: sheet = try CatalogueSheet.read(ead3: url)
+            }
         } catch let error as CatalogueSheet.ReadError {
             add(.sheetEncoding, Finding(.fail, path: found.name, code: "sheet-unreadable", zh: error.reasonZh, en: error.reasonEn))
             add(.requiredMetadata, Finding(.fail, path: found.name, code: "sheet-unreadable",
@@ -490,8 +498,8 @@ struct TransferCheckRun {
             } else if rows.count > 1 {
                 let list = rows.map(String.init).joined(separator: "、")
                 add(.rowsToFiles, Finding(.fail, path: file.path, code: "claimed-twice",
-                                          zh: "载荷文件 \(file.path) 同时被第 \(list) \(sheet.format == .dublinCore ? "条" : "行")引用",
-                                          en: "\(file.path) is claimed by several rows: \(rows.map(String.init).joined(separator: ", "))"))
+                                          zh: "载荷文件 \(file.path) 同时被第 \(list) \(sheet.countsRecords ? "条记录" : "行")引用",
+                                          en: "\(file.path) is claimed by several \(sheet.countsRecords ? "records" : "rows"): \(rows.map(String.init).joined(separator: ", "))"))
             }
         }
     }

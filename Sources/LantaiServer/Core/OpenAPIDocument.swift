@@ -58,6 +58,14 @@ enum OpenAPIDocument {
         description: 账户（三员分立）/ Accounts (separation of duties)
       - name: audit
         description: 审计日志 / Audit trail
+      - name: transfers
+        description: 移交与接收 / Transfers and ingest
+      - name: requests
+        description: 利用申请与提供 / Requests and delivery
+      - name: search
+        description: 检索 / Search
+      - name: preservation
+        description: 长期保存（固定性检查、告警）/ Preservation (fixity audits, alerts)
     paths:
       /healthz:
         get:
@@ -1027,6 +1035,292 @@ enum OpenAPIDocument {
               $ref: '#/components/responses/Conflict'
             '415':
               $ref: '#/components/responses/UnsupportedMediaType'
+      /api/v1/requests:
+        post:
+          operationId: submitRequest
+          summary: 提交利用申请 / Submit a request to use records
+          description: |
+            网上申请无需登录（channel 为 online）；服务点经办人以 service-point、档案管理员以 on-site/phone/letter 代为登记。身份证号只保存掩码与带密钥的哈希。返回的查询号用于跟踪办理进度。
+            Online requests need no account (channel online); a service-point operator registers service-point requests, an archivist on-site, phone and letter ones. The identity number is kept only masked and as a keyed hash. The reference returned is how the requester follows the request.
+          tags: [requests]
+          security:
+            - {}
+            - bearerAuth: []
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  required: [purpose, requesterName, identityNumber]
+                  properties:
+                    channel:
+                      type: string
+                      enum: [online, on-site, phone, letter, service-point]
+                      default: online
+                    purpose:
+                      type: string
+                      enum: [marriage, schooling, employment, land-housing, military-service, research, official, other]
+                    requesterName:
+                      type: string
+                      maxLength: 100
+                    identityKind:
+                      type: string
+                      enum: [resident-id, passport, hk-macao-permit, taiwan-permit, foreign-permanent-resident, other]
+                      default: resident-id
+                    identityNumber:
+                      type: string
+                    contact:
+                      type: string
+                      maxLength: 100
+                    itemIds:
+                      type: array
+                      maxItems: 50
+                      items:
+                        type: string
+                        format: uuid
+                    sought:
+                      type: string
+                      maxLength: 2000
+          responses:
+            '201':
+              description: 已提交 / Submitted
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/AccessRequest'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '422':
+              $ref: '#/components/responses/UnprocessableEntity'
+        get:
+          operationId: listRequests
+          summary: 申请列表（档案管理员；服务点只见本点登记的）/ List requests (archivists; a service point sees its own)
+          tags: [requests]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: status
+              in: query
+              schema:
+                type: string
+                enum: [submitted, accepted, approved, refused, delivered, withdrawn]
+          responses:
+            '200':
+              description: 申请 / Requests
+              content:
+                application/json:
+                  schema:
+                    type: array
+                    items:
+                      $ref: '#/components/schemas/AccessRequest'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+      /api/v1/requests/{ref}:
+        get:
+          operationId: getRequest
+          summary: 凭查询号查看办理进度 / Follow a request by its reference
+          description: |
+            持有查询号者可见状态、期限、不予提供的理由和下载链接；申请人信息只对经办人显示。无效或伪造的查询号返回 404。
+            Whoever holds the reference sees the status, deadline, refusal reason and download links; the requester's details show only to staff handling it. An invalid or forged reference is 404.
+          tags: [requests]
+          security:
+            - {}
+            - bearerAuth: []
+          parameters:
+            - $ref: '#/components/parameters/RequestRef'
+          responses:
+            '200':
+              description: 申请 / The request
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/AccessRequest'
+            '404':
+              $ref: '#/components/responses/NotFound'
+      /api/v1/requests/{ref}/events:
+        post:
+          operationId: actOnRequest
+          summary: 办理：受理、批准、不予提供、提供、撤回 / Act on a request
+          description: |
+            accept、approve、refuse（须写理由）由档案管理员办理；deliver 为已批准条目的 PDF 和图像生成带水印的利用副本；withdraw 由登记渠道的申请人在决定前撤回。
+            accept, approve and refuse (with a reason) are an archivist's; deliver makes watermarked access copies of the approved records' PDFs and images; withdraw is the requester's, before a decision.
+          tags: [requests]
+          security:
+            - {}
+            - bearerAuth: []
+          parameters:
+            - $ref: '#/components/parameters/RequestRef'
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  required: [event]
+                  properties:
+                    event:
+                      type: string
+                      enum: [accept, approve, refuse, deliver, withdraw]
+                    reason:
+                      type: string
+                      maxLength: 500
+          responses:
+            '200':
+              description: 新状态 / The new state
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/AccessRequest'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '404':
+              $ref: '#/components/responses/NotFound'
+            '409':
+              $ref: '#/components/responses/Conflict'
+            '422':
+              $ref: '#/components/responses/UnprocessableEntity'
+      /api/v1/search:
+        get:
+          operationId: search
+          summary: 全文检索 / Full-text search
+          description: |
+            检索题名、责任者、文号、档号和全文（中文按双字切分，繁简通检）。支持 "短语"、AND / OR / NOT（或 -词）、括号，字段限定 题名: 责任者: 文号: 档号: 年度:2010-2015（或 title: creator: documentNumber: archivalCode: year:），within 为上一次检索（在结果中检索）。只返回调用者有权看到的档案，总数与分面计数同样如此。
+            Searches titles, creators, document numbers, archival codes and full text (Chinese by character bigrams, traditional and simplified alike). Supports "phrases", AND / OR / NOT (or -word), parentheses, field filters 题名: 责任者: 文号: 档号: 年度:2010-2015 (or title: creator: documentNumber: archivalCode: year:), and within (the previous query, to search within results). Only records the caller may see are returned — and counted, in the total and the facets alike.
+          tags: [search]
+          parameters:
+            - name: q
+              in: query
+              required: true
+              schema:
+                type: string
+                maxLength: 256
+            - name: within
+              in: query
+              schema:
+                type: string
+            - name: fonds
+              in: query
+              schema:
+                type: string
+            - name: category
+              in: query
+              schema:
+                type: string
+            - name: yearFrom
+              in: query
+              schema:
+                type: integer
+                minimum: 1000
+                maximum: 2999
+            - name: yearTo
+              in: query
+              schema:
+                type: integer
+                minimum: 1000
+                maximum: 2999
+            - name: retention
+              in: query
+              schema:
+                type: string
+            - name: carrier
+              in: query
+              schema:
+                type: string
+            - name: accessStatus
+              in: query
+              schema:
+                type: string
+            - name: sort
+              in: query
+              schema:
+                type: string
+                enum: [relevance, date, date-asc]
+            - name: page
+              in: query
+              schema:
+                type: integer
+                minimum: 1
+                maximum: 100
+            - name: pageSize
+              in: query
+              schema:
+                type: integer
+                minimum: 1
+                maximum: 100
+          responses:
+            '200':
+              description: 命中、总数与分面 / Hits, total and facets
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [total, page, pageSize, hits, facets]
+                    properties:
+                      total:
+                        type: integer
+                      page:
+                        type: integer
+                      pageSize:
+                        type: integer
+                      hits:
+                        type: array
+                        items:
+                          type: object
+                          required: [id, archivalCode, title, titleHighlighted, snippet]
+                          properties:
+                            id:
+                              type: string
+                              format: uuid
+                            archivalCode:
+                              type: string
+                            title:
+                              type: string
+                            titleHighlighted:
+                              type: string
+                              description: 命中处以 <mark> 标出（其余已 HTML 转义）/ Matches in <mark>, the rest HTML-escaped
+                            snippet:
+                              type: string
+                            creator:
+                              type: string
+                            documentNumber:
+                              type: string
+                            date:
+                              type: string
+                            year:
+                              type: integer
+                            fonds:
+                              type: string
+                            category:
+                              type: string
+                            accessStatus:
+                              type: string
+                            hasDigitalObject:
+                              type: boolean
+                      facets:
+                        type: object
+                        additionalProperties:
+                          type: array
+                          items:
+                            type: object
+                            required: [value, count]
+                            properties:
+                              value:
+                                type: string
+                              count:
+                                type: integer
+            '400':
+              $ref: '#/components/responses/BadRequest'
       /api/v1/node:
         get:
           operationId: getNode
@@ -1279,6 +1573,109 @@ enum OpenAPIDocument {
               $ref: '#/components/responses/Unauthorized'
             '403':
               $ref: '#/components/responses/Forbidden'
+      /api/v1/preservation/audits:
+        post:
+          operationId: requestFixityAudit
+          summary: 发起固定性检查 / Queue a fixity audit
+          description: |
+            档案管理员。把固定性检查排入后台任务：重新计算存储中每个文件（或一个对象）的 SHA-512、SHA-256 和 SM3 并与记录比对。相同的检查已在队列中时不再重复排队。请求体可省略。
+            Archivists only. Queues a background audit that recomputes the SHA-512, SHA-256 and SM3 of every stored file (or of one object) and compares them with what was recorded. An identical audit already waiting is not queued twice. The body may be omitted.
+          tags: [preservation]
+          security:
+            - bearerAuth: []
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/FixityAuditRequest'
+          responses:
+            '202':
+              description: 已排队 / Queued
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/FixityAuditQueued'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '404':
+              $ref: '#/components/responses/NotFound'
+            '422':
+              $ref: '#/components/responses/UnprocessableEntity'
+        get:
+          operationId: listFixityAudits
+          summary: 固定性检查结果 / Fixity audit outcomes
+          description: |
+            档案管理员。每个对象每次检查一条（即 PREMIS 的 fixity check 事件），最新的在前。响应带 `nextOffset` 时把它作为下一次的 `offset`。
+            Archivists only. One entry per object per audit (a PREMIS fixity check event), newest first. When the page has `nextOffset`, pass it as `offset` next time.
+          tags: [preservation]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: objectId
+              in: query
+              description: 只看这个 OCFL 对象 / Only this OCFL object
+              schema:
+                type: string
+            - name: outcome
+              in: query
+              schema:
+                type: string
+                enum: [pass, fail]
+            - $ref: '#/components/parameters/PreservationLimit'
+            - $ref: '#/components/parameters/PreservationOffset'
+          responses:
+            '200':
+              description: 一页检查结果 / A page of outcomes
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/FixityAuditPage'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+      /api/v1/preservation/alerts:
+        get:
+          operationId: listPreservationAlerts
+          summary: 保存告警 / Preservation alerts
+          description: |
+            档案管理员。未通过固定性检查的对象各有一条告警，最新的在前；默认只列未处理的（`resolved=true` 列已处理的）。
+            Archivists only. One alert per object that failed a fixity audit, newest first; open ones unless `resolved=true`.
+          tags: [preservation]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: objectId
+              in: query
+              schema:
+                type: string
+            - name: resolved
+              in: query
+              schema:
+                type: boolean
+                default: false
+            - $ref: '#/components/parameters/PreservationLimit'
+            - $ref: '#/components/parameters/PreservationOffset'
+          responses:
+            '200':
+              description: 一页告警 / A page of alerts
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/PreservationAlertPage'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
     components:
       securitySchemes:
         bearerAuth:
@@ -1286,6 +1683,30 @@ enum OpenAPIDocument {
           scheme: bearer
           description: 由 POST /api/v1/auth/token 签发的令牌 / A token issued by POST /api/v1/auth/token
       parameters:
+        PreservationLimit:
+          name: limit
+          in: query
+          description: 每页条数 / Page size
+          schema:
+            type: integer
+            minimum: 1
+            maximum: 500
+            default: 100
+        PreservationOffset:
+          name: offset
+          in: query
+          description: 跳过的条数 / Entries to skip
+          schema:
+            type: integer
+            minimum: 0
+            default: 0
+        RequestRef:
+          name: ref
+          in: path
+          required: true
+          description: 查询号 / Request reference, e.g. LY-20261127-7K3F9QD
+          schema:
+            type: string
         UploadId:
           name: id
           in: path
@@ -1911,6 +2332,74 @@ enum OpenAPIDocument {
               description: 第一个损坏条目的序号 / Sequence number of the first broken entry
             reason:
               type: string
+        AccessRequest:
+          type: object
+          required: [reference, status, statusName, channel, purpose, overdue, deliveries]
+          properties:
+            reference:
+              type: string
+            status:
+              type: string
+              enum: [submitted, accepted, approved, refused, delivered, withdrawn]
+            statusName:
+              type: string
+            channel:
+              type: string
+            purpose:
+              type: string
+            submittedAt:
+              type: string
+              format: date-time
+            acceptedAt:
+              type: string
+              format: date-time
+            decidedAt:
+              type: string
+              format: date-time
+            deliveredAt:
+              type: string
+              format: date-time
+            dueAt:
+              type: string
+              format: date-time
+            overdue:
+              type: boolean
+            refusalReason:
+              type: string
+            requester:
+              type: object
+              properties:
+                name:
+                  type: string
+                identityKind:
+                  type: string
+                identityMasked:
+                  type: string
+                contact:
+                  type: string
+                itemIds:
+                  type: array
+                  items:
+                    type: string
+                sought:
+                  type: string
+                registeredBy:
+                  type: string
+            deliveries:
+              type: array
+              items:
+                type: object
+                required: [fileName, url, downloadsLeft]
+                properties:
+                  fileName:
+                    type: string
+                  url:
+                    type: string
+                  downloadsLeft:
+                    type: integer
+                  expiresAt:
+                    type: string
+                    format: date-time
         Upload:
           type: object
           required: [id, agency, length, offset]
@@ -2049,5 +2538,157 @@ enum OpenAPIDocument {
             status:
               type: string
               const: ok
+        FixityAuditRequest:
+          type: object
+          additionalProperties: false
+          properties:
+            objectId:
+              type: string
+              description: 只检查这个 OCFL 对象（如 info:lantai/节点/档号）；省略则检查全部 / Only this OCFL object; all when omitted
+            throttle:
+              type: number
+              exclusiveMinimum: 0
+              maximum: 100000
+              description: 读取速度上限（MiB/s）/ Read at most this many MiB per second
+        FixityAuditQueued:
+          type: object
+          required: [jobId, status, alreadyQueued]
+          properties:
+            jobId:
+              type: string
+              format: uuid
+            status:
+              type: string
+              const: queued
+            alreadyQueued:
+              type: boolean
+              description: 相同的检查已在队列中 / The same audit was already waiting
+            objectId:
+              type: string
+            throttle:
+              type: number
+        FixityFailure:
+          type: object
+          required: [path, logicalPaths, problem, digests, detail]
+          properties:
+            path:
+              type: string
+              description: 对象内的内容路径，或 inventory.json；空表示整个对象 / Content path in the object, or inventory.json; empty for the whole object
+            logicalPaths:
+              type: array
+              items:
+                type: string
+            problem:
+              type: string
+              enum: [missing, mismatch, unreadable, inventory]
+            digests:
+              type: array
+              items:
+                type: object
+                required: [algorithm, expected, actual]
+                properties:
+                  algorithm:
+                    type: string
+                    examples: [sha512, sha256, sm3]
+                  expected:
+                    type: string
+                  actual:
+                    type: string
+            detail:
+              type: string
+        FixityAudit:
+          type: object
+          required: [id, runId, eventType, objectId, location, startedAt, finishedAt, outcome, filesChecked, bytesChecked, failures, warnings, agent]
+          properties:
+            id:
+              type: string
+              format: uuid
+              description: PREMIS eventIdentifier
+            runId:
+              type: string
+              format: uuid
+            eventType:
+              type: string
+              const: fixity check
+            objectId:
+              type: string
+            location:
+              type: string
+              description: 被检查的副本 / The copy checked (primary …)
+            startedAt:
+              type: string
+              format: date-time
+            finishedAt:
+              type: string
+              format: date-time
+            outcome:
+              type: string
+              enum: [pass, fail]
+            filesChecked:
+              type: integer
+            bytesChecked:
+              type: integer
+              format: int64
+            failures:
+              type: array
+              items:
+                $ref: '#/components/schemas/FixityFailure'
+            warnings:
+              type: array
+              items:
+                type: string
+            agent:
+              type: string
+        FixityAuditPage:
+          type: object
+          required: [audits]
+          properties:
+            audits:
+              type: array
+              items:
+                $ref: '#/components/schemas/FixityAudit'
+            nextOffset:
+              type: integer
+        PreservationAlert:
+          type: object
+          required: [id, createdAt, kind, objectId, location, message, messageZh, messageEn]
+          properties:
+            id:
+              type: string
+              format: uuid
+            createdAt:
+              type: string
+              format: date-time
+            kind:
+              type: string
+              enum: [fixity]
+            objectId:
+              type: string
+            location:
+              type: string
+            auditId:
+              type: string
+              format: uuid
+            message:
+              type: string
+            messageZh:
+              type: string
+            messageEn:
+              type: string
+            resolvedAt:
+              type: string
+              format: date-time
+            resolvedBy:
+              type: string
+        PreservationAlertPage:
+          type: object
+          required: [alerts]
+          properties:
+            alerts:
+              type: array
+              items:
+                $ref: '#/components/schemas/PreservationAlert'
+            nextOffset:
+              type: integer
     """#
 }

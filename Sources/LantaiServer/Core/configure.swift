@@ -74,11 +74,13 @@ public func configure(_ app: Application, _ config: LantaiConfiguration) async t
 
     app.middleware = .init()
     app.middleware.use(LantaiErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: resources + "Public/"))
+    app.middleware.use(StaticFiles(FileMiddleware(publicDirectory: resources + "Public/")))
     app.middleware.use(SecurityHeadersMiddleware())
 
     TransferCheckJob.register(on: app.jobWorker)
     TransferPreserveJob.register(on: app.jobWorker)
+    CatalogueSnapshotJob.register(on: app.jobWorker)
+    FixityAudits.register(on: app.jobWorker)
     try routes(app, config)
 }
 
@@ -93,13 +95,19 @@ func routes(_ app: Application, _ config: LantaiConfiguration) throws {
     let api = app.grouped("api", "v1").grouped(BearerTokenAuthenticator(), PageSessionForAPI())
     try api.register(collection: CatalogueAPI())
     try api.register(collection: UploadsAPI(config: config))
+    try api.register(collection: RequestsAPI(config: config))
+    try api.register(collection: SearchAPI())
     try api.register(collection: AccountsAPI(config: config))
     try api.register(collection: TransfersAPI(config: config))
+    try api.register(collection: PreservationAPI(config: config))
+
+    try app.register(collection: DeliveryRoutes(config: config))
 
     let pages = app.grouped(app.sessions.middleware, SessionPrincipalAuthenticator(), CSRFMiddleware())
     let cataloguePages = CataloguePages(config: config)
     try pages.register(collection: cataloguePages)
     try pages.register(collection: TransferPages(config: config, catalogue: cataloguePages))
+    try pages.register(collection: PortalPages(config: config, catalogue: cataloguePages))
 }
 
 /// Where Resources/Views and Resources/Public are: LANTAI_RESOURCES_DIR, the working
@@ -121,6 +129,22 @@ enum Resources {
 }
 
 /// Conservative headers for every response: no framing, no sniffing, no referrer leaks.
+/// Serves Resources/Public for /css/ and /js/ only, so that every other path — however long or
+/// odd — goes to the routes instead of a file-system lookup (a 5,000-character path made the
+/// lookup itself fail with a 500).
+struct StaticFiles: AsyncMiddleware {
+    let files: FileMiddleware
+    init(_ files: FileMiddleware) { self.files = files }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path
+        guard path.utf8.count < 256, path.hasPrefix("/css/") || path.hasPrefix("/js/") else {
+            return try await next.respond(to: request)
+        }
+        return try await files.respond(to: request, chainingTo: next)
+    }
+}
+
 struct SecurityHeadersMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let res = try await next.respond(to: request)
@@ -135,6 +159,11 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
 public enum NodeSetup {
     public static func migrateAndBootstrap(_ app: Application) async throws -> [(String, String, String)] {
         try await app.autoMigrate()
+        // A node upgraded from before the full-text index: index what it already holds.
+        if try await SearchMaintenance.needsRebuild(app) {
+            app.logger.notice("building the full-text index for existing records")
+            _ = try await SearchMaintenance.rebuild(app) { _, _ in }
+        }
         return try await Accounts.bootstrapAdministrators(config: app.lantai, on: app.db)
     }
 }

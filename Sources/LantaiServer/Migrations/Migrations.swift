@@ -7,7 +7,9 @@ enum LantaiMigrations {
     static var all: [any AsyncMigration] {
         [CreateFonds(), CreateCategories(), CreateItems(), CreateItemHistory(), CreateUsers(), CreateAPITokens(),
          CreateLoginFailures(), CreateAuditLog(), CreateCodeCounters(), CreateTransfers(), CreateJobs(), AddItemsObjectID(), AddItemsTransferID(), AddTransfersReceipt(),
-         AddTransfersReceiptSignature(), AddItemsSourceRow(), CreateUploads()]
+         AddTransfersReceiptSignature(), AddItemsSourceRow(), CreateUploads(),
+         CreateAccessRequests(), CreateUses(), CreateDeliveries(),
+         CreateFixityAudits(), CreatePreservationAlerts(), CreateSearchIndex()]
     }
 }
 

@@ -190,6 +190,7 @@ enum TransferPreserveJob {
             t.receipt = String(decoding: canonical, as: UTF8.self)
             t.receiptSignature = signature
             try await t.update(on: tx)
+            try await CatalogueSnapshotJob.enqueue(fonds: [t.fondsId], on: tx)  // the rows now name their packages
             audit.record("transfer.preserve", subject: id.uuidString, ["records": String(items.count), "receiptSignature": signature])
         }
     }

@@ -197,6 +197,9 @@ public enum Catalogue {
                         archivalCode: codes[i], description: p.description)
             }
             try await insertRows(rows, by: username, at: now, on: sql)
+            try await SearchIndex.upsert(rows.map { SearchIndex.Document(itemId: $0.id, description: $0.description,
+                                                                         archivalCode: $0.archivalCode) }, on: tx)
+            try await CatalogueSnapshotJob.enqueue(fonds: rows.map(\.fondsId), on: tx)
             let created = rows.map { CreatedRecord(id: $0.id, archivalCode: $0.archivalCode) }
             if batch {
                 audit.record("item.batch-create", subject: "\(created.count) records",
@@ -316,8 +319,10 @@ public enum Catalogue {
             h.action = "update"
             h.changes = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
             try await h.create(on: tx)
+            try await SearchIndex.refresh([item], on: tx)
             audit.record("item.update", subject: id.uuidString,
                          ["archivalCode": item.archivalCode, "fields": changes.map(\.field).joined(separator: ",")])
+            try await CatalogueSnapshotJob.enqueue(fonds: [item.fondsId], on: tx)
             return item
         }
     }

@@ -61,6 +61,7 @@ enum FondsRegistry {
             f.startYear = v.startYear
             f.endYear = v.endYear
             try await f.create(on: tx)
+            try await CatalogueSnapshotJob.enqueue(fonds: [f.id!], on: tx)
             audit.record("fonds.create", subject: v.code, ["name": v.name])
             return f
         }
@@ -86,6 +87,7 @@ enum FondsRegistry {
             f.startYear = v.startYear
             f.endYear = v.endYear
             try await f.update(on: tx)
+            try await CatalogueSnapshotJob.enqueue(fonds: [f.id!], on: tx)
             audit.record("fonds.update", subject: f.code)
             return f
         }
@@ -115,6 +117,7 @@ enum FondsRegistry {
             c.nameZh = zh
             c.nameEn = en
             if creating { try await c.create(on: tx) } else { try await c.update(on: tx) }
+            try await CatalogueSnapshotJob.enqueueEveryFonds(on: tx)
             audit.record(creating ? "category.create" : "category.update", subject: code)
             return c
         }

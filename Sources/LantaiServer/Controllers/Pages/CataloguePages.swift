@@ -9,7 +9,7 @@ struct CataloguePages: RouteCollection {
     let config: LantaiConfiguration
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get { req in req.redirect(to: "/catalogue") }
+        routes.get { req in req.redirect(to: "/portal") }
         routes.get("login", use: loginForm)
         routes.post("login", use: login)
         routes.post("logout", use: logout)

@@ -6,6 +6,7 @@ enum UIStrings {
     static let table: [String: (String, String)] = [
         "appName": ("兰台数字档案馆", "Lantai Digital Archives"),
         "catalogue": ("档案目录", "Catalogue"),
+        "portal": ("档案查询", "Search"),
         "transfers": ("移交", "Transfers"),
         "signIn": ("登录", "Sign in"),
         "signOut": ("退出", "Sign out"),
