@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         // Domain rules: no I/O, no Vapor.
@@ -38,6 +40,16 @@ let package = Package(
             name: "Ingest",
             dependencies: ["ArchiveKit", "Packaging"]
         ),
+        // Archival storage: BlobStore (file system; S3 with SigV4 over AsyncHTTPClient), OCFL on any BlobStore.
+        .target(name: "Storage", dependencies: [
+            "Packaging",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         // Search: tokenizer (CJK bigrams + words, NFKC, case-folded, traditional → simplified by
         // OpenCC), query parser, FTS5 / PostgreSQL renderers, snippets. Foundation only.
         .target(name: "Search", exclude: ["OpenCC-LICENSE.txt", "OpenCC-SOURCES.md"]),
@@ -46,6 +58,7 @@ let package = Package(
             dependencies: [
                 "ArchiveKit",
                 "Search",
+                "Storage",
                 "Ingest",
                 "Packaging",
                 .product(name: "Vapor", package: "vapor"),
@@ -70,6 +83,11 @@ let package = Package(
         .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
+        .testTarget(name: "StorageTests", dependencies: [
+            "Storage", "Packaging",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(
             name: "LantaiServerTests",
             dependencies: [

@@ -38,7 +38,9 @@ final class SearchTests: PageTestCase {
 
     var ids: [String: UUID] = [:]
 
-    func load(_ records: [Record] = SearchTests.corpus, into app: Application) async throws {
+    /// Loads the corpus through the catalogue service (so the index follows) and returns ids by title.
+    static func load(_ records: [Record] = SearchTests.corpus, into app: Application) async throws -> [String: UUID] {
+        var ids: [String: UUID] = [:]
         for code in Set(records.map(\.fonds)).sorted() {
             let f = FondsModel()
             f.code = code
@@ -68,6 +70,12 @@ final class SearchTests: PageTestCase {
         }
         let created = try await Catalogue.create(batch, actor: principal, on: app.db, batch: true)
         for (r, c) in zip(records, created) { ids[r.title] = c.id }
+        return ids
+    }
+
+
+    func load(_ records: [Record] = SearchTests.corpus, into app: Application) async throws {
+        ids = try await Self.load(records, into: app)
     }
 
     func search(_ q: String, token: String? = nil, extra: String = "", file: StaticString = #filePath, line: UInt = #line) async throws -> APIResponse {

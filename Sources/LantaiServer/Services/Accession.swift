@@ -160,6 +160,14 @@ enum TransferPreserveJob {
             // The row learns of its package only once the package exists.
             try await (db as! any SQLDatabase).update("items").set("object_id", to: result.objectID)
                 .where("id", .equal, item.id!).run()
+            // Full text for search (正文检索): what text the files give, read from the checked bag.
+            let text = try await app.threadPool.runIfActive {
+                files.compactMap { f -> String? in
+                    guard let mime = f.format.mimeType, let format = TextExtractor.Format(mime: mime) else { return nil }
+                    return TextExtractor.text(of: f.source, format: format)
+                }.joined(separator: "\n")
+            }
+            if !text.isEmpty { try await SearchIndex.setFullText(text, for: item, on: db) }
         }
         // The receipt lists what is now in the archives' keeping, as stored.
         let preserved = try await ItemModel.query(on: db).filter(\.$transferID == id).sort(\.$archivalCode).all()

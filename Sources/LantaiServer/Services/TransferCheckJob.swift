@@ -61,6 +61,7 @@ enum TransferCheckJob {
         checkOptions.progress = { p in progress.withLockedValue { $0 = p } }
         let options = checkOptions
         let kind: ArchiveKind = t.packageKind == "tar" ? .tar : .zip
+        let isEEP = t.packageKind == Transfers.PackageKind.eep.rawValue
 
         // Progress goes to the database from here, not from the checking threads.
         let reporter = Task {
@@ -77,6 +78,21 @@ enum TransferCheckJob {
 
         let stored: StoredTransferReport = try await app.threadPool.runIfActive {
             do {
+                if isEEP {
+                    // DA/T 48: one XML file whose encoded files and metadata become a bag, checked alike.
+                    var eepOptions = EEPPackage.Options()
+                    eepOptions.category = "WS"
+                    do {
+                        let summary = try EEPPackage.unpack(xml: package, into: base, named: "unpacked", options: eepOptions)
+                        let report = TransferChecker.check(bagDirectory: summary.bagDirectory, context: context, options: options)
+                        return StoredTransferReport(passed: report.passed, refusal: nil, report: report)
+                    } catch let error as EEPError {
+                        if !error.isPackageFault { throw error }
+                        return StoredTransferReport(passed: false, refusal: .init(
+                            code: error.code, reasonZh: "电子文件封装包无法读取：\(error.reasonZh)",
+                            reasonEn: "the EEP package cannot be read: \(error.reasonEn)"), report: nil)
+                    }
+                }
                 let extraction = try ArchiveExtractor.extract(archive: package, kind: kind, into: base, named: "unpacked")
                 guard let bag = bagDirectory(in: extraction.directory) else {
                     return StoredTransferReport(passed: false, refusal: .init(

@@ -1,6 +1,7 @@
 import ArchiveKit
 import Crypto
 import Fluent
+import Ingest
 import Foundation
 import Packaging
 import Vapor
@@ -11,11 +12,14 @@ import Vapor
 enum Transfers {
     enum PackageKind: String, Codable {
         case zip, tar
+        /// DA/T 48 电子文件封装包: one XML file.
+        case eep
 
         init?(contentType: String?) {
             switch contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() {
             case "application/zip", "application/x-zip-compressed": self = .zip
             case "application/x-tar", "application/tar": self = .tar
+            case "application/xml", "text/xml": self = .eep
             default: return nil
             }
         }
@@ -184,6 +188,8 @@ public enum TransferSubmission {
                 throw LantaiError.badRequest(zh: "无法打包目录：\(e)", en: "cannot pack the directory: \(e)")
             }
             package = tar
+        } else if EEPPackage.looksLikeEEP(at: url) {
+            kind = .eep
         } else {
             switch try ArchiveExtractor.detectKind(of: url) {
             case .zip: kind = .zip

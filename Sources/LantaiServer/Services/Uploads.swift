@@ -1,6 +1,7 @@
 import ArchiveKit
 import Crypto
 import Fluent
+import Ingest
 import Foundation
 import NIOConcurrencyHelpers
 import Packaging
@@ -121,9 +122,10 @@ enum Uploads {
         switch try? ArchiveExtractor.detectKind(of: file) {
         case .zip?: kind = .zip
         case .tar?: kind = .tar
+        case _ where EEPPackage.looksLikeEEP(at: file): kind = .eep
         default:
             throw LantaiError(.unsupportedMediaType, code: "unsupported_media_type",
-                              zh: "上传的文件既不是 zip 也不是 tar 移交包", en: "the upload is neither a zip nor a tar package")
+                              zh: "上传的文件不是 zip 或 tar 移交包，也不是 DA/T 48 电子文件封装包（XML）", en: "the upload is not a zip or tar package, nor a DA/T 48 EEP (XML)")
         }
         guard let fonds = try await FondsModel.find(u.fondsId, on: db) else {
             throw LantaiError.notFound("fonds \(u.agency)", zh: "全宗 \(u.agency)")

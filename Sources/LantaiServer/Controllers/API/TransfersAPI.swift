@@ -55,8 +55,8 @@ struct TransfersAPI: RouteCollection {
         let p = try req.requirePrincipal()
         guard let kind = Transfers.PackageKind(contentType: req.headers.first(name: .contentType)) else {
             throw LantaiError(.unsupportedMediaType, code: "unsupported_media_type",
-                              zh: "请以 Content-Type: application/zip 或 application/x-tar 上传移交包",
-                              en: "send the package with Content-Type: application/zip or application/x-tar")
+                              zh: "请以 Content-Type: application/zip、application/x-tar 或 application/xml（DA/T 48 电子文件封装包）上传移交包",
+                              en: "send the package with Content-Type: application/zip, application/x-tar or application/xml (a DA/T 48 EEP)")
         }
         // Refuse at once when the sender says how big it is; the stream is counted anyway.
         if let length = req.headers.first(name: .contentLength).flatMap(Int64.init), length > config.maxTransferBytes {

@@ -144,9 +144,10 @@ struct TransferPages: RouteCollection {
         switch try? ArchiveExtractor.detectKind(of: spooled.file) {
         case .zip?: kind = .zip
         case .tar?: kind = .tar
+        case _ where EEPPackage.looksLikeEEP(at: spooled.file): kind = .eep
         default:
             throw LantaiError(.unsupportedMediaType, code: "unsupported_media_type",
-                              zh: "上传的文件既不是 zip 也不是 tar 移交包", en: "the file is neither a zip nor a tar package")
+                              zh: "上传的文件不是 zip 或 tar 移交包，也不是 DA/T 48 电子文件封装包（XML）", en: "the file is not a zip or tar package, nor a DA/T 48 EEP (XML)")
         }
         let fonds = try await Transfers.agency(for: p, requested: form.fields["agency"].flatMap { $0.isEmpty ? nil : $0 }, on: req.db)
         let t = try await Transfers.commit(spooled, kind: kind, fonds: fonds, by: p, config: config, on: req.db)
