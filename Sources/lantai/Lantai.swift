@@ -10,7 +10,8 @@ struct Lantai: AsyncParsableCommand {
         commandName: "lantai",
         abstract: "兰台数字档案馆节点 / Lantai digital archives node",
         subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, AuditCommand.self,
-                      DigestCommand.self, BagCommand.self, OCFLCommand.self, ExportCommand.self, TransferCommand.self, IndexCommand.self, RebuildCatalogCommand.self, FixityCommand.self])
+                      DigestCommand.self, BagCommand.self, OCFLCommand.self, ExportCommand.self, TransferCommand.self, IndexCommand.self, RebuildCatalogCommand.self, FixityCommand.self,
+                      ReplicateCommand.self, RestoreCommand.self, StorageCommand.self])
 }
 
 struct Serve: AsyncParsableCommand {

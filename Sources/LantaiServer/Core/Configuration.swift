@@ -16,8 +16,11 @@ public struct LantaiConfiguration: Sendable {
     public var nodeCode: String
     /// LANTAI_NODE_NAME — the archives' name, written into every archival package.
     public var nodeName: String
-    /// LANTAI_STORAGE_URL — the OCFL storage root; default `<data dir>/ocfl`.
+    /// LANTAI_STORAGE_URL — the OCFL storage root; default `<data dir>/ocfl`: the directory, or the `s3://` URL.
+    /// Open it with `NodeStorage` (Storage/NodeStorage.swift), never from this string.
     public var storagePath: String
+    /// The primary (a directory or S3), the replicas and the replication policy: see `StorageSettings`.
+    public var storage: StorageSettings
     /// LANTAI_HOSTNAME / LANTAI_PORT — listen address when `serve` is not given one.
     public var hostname: String
     public var port: Int
@@ -73,16 +76,7 @@ public struct LantaiConfiguration: Sendable {
                 problems.append("LANTAI_DATABASE_URL: 应为 postgres://… 或 sqlite:///path / must be postgres://… or sqlite:///path")
             }
         }
-        var storage = dataDir + "/ocfl"
-        if let url = env["LANTAI_STORAGE_URL"], !url.isEmpty {
-            if url.hasPrefix("file://") {
-                storage = String(url.dropFirst("file://".count))
-            } else if url.hasPrefix("/") || url.hasPrefix("./") {
-                storage = url
-            } else {
-                problems.append("LANTAI_STORAGE_URL=\(url): 目前只支持本地目录（file:///path）；S3 见问题 5 / only a local directory (file:///path) is supported yet; S3 is issue 5")
-            }
-        }
+        let storage = StorageSettings.parse(env, dataDirectory: dataDir, problems: &problems)
         let nodeCode = env["LANTAI_NODE_CODE"].flatMap { $0.isEmpty ? nil : $0 } ?? "LOCAL"
         if !nodeCode.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) || nodeCode.count > 32 {
             problems.append("LANTAI_NODE_CODE=\(nodeCode): 只能含字母、数字和连字符 / letters, digits and hyphens only")
@@ -98,7 +92,7 @@ public struct LantaiConfiguration: Sendable {
         let config = LantaiConfiguration(
             dataDirectory: dataDir, database: database, nodeCode: nodeCode,
             nodeName: env["LANTAI_NODE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "兰台数字档案馆（\(nodeCode)）",
-            storagePath: storage,
+            storagePath: storage.primary.url, storage: storage,
             hostname: env["LANTAI_HOSTNAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
             port: int("LANTAI_PORT", 8080, 1...65535),
             bcryptCost: int("LANTAI_BCRYPT_COST", 12, 4...31),
@@ -123,9 +117,8 @@ public struct LantaiConfiguration: Sendable {
         case .postgres(let url): db = Self.maskPassword(url)
         }
         return ["LANTAI_DATA_DIR=\(dataDirectory)", "LANTAI_DATABASE_URL=\(db)", "LANTAI_NODE_CODE=\(nodeCode)",
-                "LANTAI_STORAGE_URL=\(storagePath)",
                 "LANTAI_BCRYPT_COST=\(bcryptCost)", "LANTAI_MAX_BODY=\(maxBodySize)",
-                "LANTAI_MAX_TRANSFER_BYTES=\(maxTransferBytes)"]
+                "LANTAI_MAX_TRANSFER_BYTES=\(maxTransferBytes)"] + storage.summary
             + initialPasswords.keys.sorted().map { "initial password for \($0)=****" }
     }
 

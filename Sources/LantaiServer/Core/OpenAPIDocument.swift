@@ -1676,6 +1676,119 @@ enum OpenAPIDocument {
               $ref: '#/components/responses/Unauthorized'
             '403':
               $ref: '#/components/responses/Forbidden'
+      /api/v1/items/{id}/copies:
+        parameters:
+          - $ref: '#/components/parameters/ItemId'
+        get:
+          operationId: getItemCopies
+          summary: 档案的各份副本 / A record's copies
+          description: |
+            档案管理员。该档案的归档信息包在每个存储位置（主存储与各副本）的副本：版本、状态、最近一次校验与固定性检查，以及复制策略（至少几份、须有异地副本）是否满足。
+            Archivists only. The record's archival package at every storage location (the primary and each replica): version, status, last verification and fixity audit, and whether the replication policy (at least N copies, one off-site) is met.
+          tags: [preservation]
+          security:
+            - bearerAuth: []
+          responses:
+            '200':
+              description: 各份副本 / The copies
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/StorageCopies'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '404':
+              $ref: '#/components/responses/NotFound'
+      /api/v1/preservation/copies:
+        get:
+          operationId: getObjectCopies
+          summary: 对象的各份副本 / An object's copies
+          description: |
+            档案管理员。同上，按 OCFL 对象标识查询（也适用于全宗的目录描述对象）。
+            Archivists only. As above, for any OCFL object id (catalogue description objects too).
+          tags: [preservation]
+          security:
+            - bearerAuth: []
+          parameters:
+            - name: object
+              in: query
+              required: true
+              description: OCFL 对象标识 / The OCFL object id
+              schema:
+                type: string
+          responses:
+            '200':
+              description: 各份副本 / The copies
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/StorageCopies'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+      /api/v1/preservation/replication:
+        get:
+          operationId: listStorageRuns
+          summary: 复制、修复、迁移与恢复的运行记录 / Replication, repair, migration and restore runs
+          description: |
+            档案管理员。每次运行一条，含进度（对象数、字节数），最新的在前。状态 interrupted 表示某个存储位置不可达，位置恢复后的下一次运行会续传。
+            Archivists only. One entry per run with its progress (objects, bytes), newest first. Status `interrupted` means a location could not be reached; the next run resumes once it is back.
+          tags: [preservation]
+          security:
+            - bearerAuth: []
+          parameters:
+            - $ref: '#/components/parameters/PreservationLimit'
+            - $ref: '#/components/parameters/PreservationOffset'
+          responses:
+            '200':
+              description: 一页运行记录 / A page of runs
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/StorageRunPage'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+        post:
+          operationId: requestReplication
+          summary: 发起复制 / Queue a replication
+          description: |
+            档案管理员。把复制排入后台任务：主存储中每个对象（所有版本）复制到缺少其当前版本的副本位置（或只到 `location`）。相同的复制已在队列中时不再重复排队。请求体可省略。
+            Archivists only. Queues a background replication of every object of the primary (all versions) to each replica location lacking its current version (or only to `location`). An identical replication already waiting is not queued twice. The body may be omitted.
+          tags: [preservation]
+          security:
+            - bearerAuth: []
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/ReplicationRequest'
+          responses:
+            '202':
+              description: 已排队 / Queued
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/ReplicationQueued'
+            '400':
+              $ref: '#/components/responses/BadRequest'
+            '401':
+              $ref: '#/components/responses/Unauthorized'
+            '403':
+              $ref: '#/components/responses/Forbidden'
+            '409':
+              $ref: '#/components/responses/Conflict'
+            '422':
+              $ref: '#/components/responses/UnprocessableEntity'
     components:
       securitySchemes:
         bearerAuth:
@@ -2661,7 +2774,8 @@ enum OpenAPIDocument {
               format: date-time
             kind:
               type: string
-              enum: [fixity]
+              description: fixity（固定性检查未通过）、copies（副本不一致或无法修复）/ fixity (a failed audit), copies (copies disagree or could not be mended)
+              examples: [fixity, copies]
             objectId:
               type: string
             location:
@@ -2690,5 +2804,161 @@ enum OpenAPIDocument {
                 $ref: '#/components/schemas/PreservationAlert'
             nextOffset:
               type: integer
+        StorageCopies:
+          type: object
+          required: [objectId, policy, copies]
+          properties:
+            objectId:
+              type: string
+            itemId:
+              type: string
+              format: uuid
+            fonds:
+              type: string
+            policy:
+              $ref: '#/components/schemas/StoragePolicy'
+            copies:
+              type: array
+              items:
+                $ref: '#/components/schemas/StorageCopy'
+        StorageCopy:
+          type: object
+          required: [location, kind, offsite, configured, status]
+          properties:
+            location:
+              type: string
+              description: primary，或 LANTAI_REPLICA_URLS 中的名称 / primary, or a name from LANTAI_REPLICA_URLS
+            kind:
+              type: string
+              enum: [directory, s3, unknown]
+            offsite:
+              type: boolean
+            configured:
+              type: boolean
+              description: 该位置仍在节点配置中 / The location is still in the node's configuration
+            version:
+              type: integer
+              description: 该副本的最新版本号 / The head version number of this copy
+            status:
+              type: string
+              enum: [current, behind, damaged, diverged, unreachable, unknown]
+            checkedAt:
+              type: string
+              format: date-time
+            copiedAt:
+              type: string
+              format: date-time
+            verifiedAt:
+              type: string
+              format: date-time
+              description: 最近一次逐个文件读回并核对摘要的时间 / When every file was last read back and matched its digest
+            lastAudit:
+              type: object
+              required: [outcome, at, runId]
+              properties:
+                outcome:
+                  type: string
+                  enum: [pass, fail]
+                at:
+                  type: string
+                  format: date-time
+                runId:
+                  type: string
+                  format: uuid
+            detail:
+              type: string
+        StoragePolicy:
+          type: object
+          required: [minCopies, offsiteRequired, currentCopies, offsiteCopies, met, problems]
+          properties:
+            minCopies:
+              type: integer
+            offsiteRequired:
+              type: boolean
+            currentCopies:
+              type: integer
+            offsiteCopies:
+              type: integer
+            met:
+              type: boolean
+            problems:
+              type: array
+              items:
+                type: string
+        StorageRun:
+          type: object
+          required: [id, kind, status, locations, objectsDone, objectsTotal, bytesDone, bytesTotal, filesCopied, failures, startedAt, updatedAt, message, agent]
+          properties:
+            id:
+              type: string
+              format: uuid
+            kind:
+              type: string
+              enum: [replicate, repair, restore, migrate]
+            status:
+              type: string
+              enum: [running, interrupted, done, failed]
+            locations:
+              type: array
+              items:
+                type: string
+            objectsDone:
+              type: integer
+            objectsTotal:
+              type: integer
+            bytesDone:
+              type: integer
+              format: int64
+            bytesTotal:
+              type: integer
+              format: int64
+            filesCopied:
+              type: integer
+            failures:
+              type: integer
+            startedAt:
+              type: string
+              format: date-time
+            updatedAt:
+              type: string
+              format: date-time
+            finishedAt:
+              type: string
+              format: date-time
+            message:
+              type: string
+            agent:
+              type: string
+        StorageRunPage:
+          type: object
+          required: [runs]
+          properties:
+            runs:
+              type: array
+              items:
+                $ref: '#/components/schemas/StorageRun'
+            nextOffset:
+              type: integer
+        ReplicationRequest:
+          type: object
+          additionalProperties: false
+          properties:
+            location:
+              type: string
+              description: 只复制到这个副本位置 / Only to this replica location
+        ReplicationQueued:
+          type: object
+          required: [jobId, status, alreadyQueued]
+          properties:
+            jobId:
+              type: string
+              format: uuid
+            status:
+              type: string
+              const: queued
+            alreadyQueued:
+              type: boolean
+            location:
+              type: string
     """#
 }

@@ -21,7 +21,7 @@ extension Application {
     }
 
     /// Starts running queued jobs in the background once the server has booted.
-    public func startJobWorker() { lifecycle.use(jobWorker) }
+    public func startJobWorker() { lifecycle.use(jobWorker); lifecycle.use(ReplicationScheduler()) }
 
     /// The node configuration, set once by `configure`.
     public var lantai: LantaiConfiguration {
@@ -81,6 +81,7 @@ public func configure(_ app: Application, _ config: LantaiConfiguration) async t
     TransferPreserveJob.register(on: app.jobWorker)
     CatalogueSnapshotJob.register(on: app.jobWorker)
     FixityAudits.register(on: app.jobWorker)
+    ReplicationJob.register(on: app.jobWorker)
     try routes(app, config)
 }
 
@@ -100,6 +101,7 @@ func routes(_ app: Application, _ config: LantaiConfiguration) throws {
     try api.register(collection: AccountsAPI(config: config))
     try api.register(collection: TransfersAPI(config: config))
     try api.register(collection: PreservationAPI(config: config))
+    try api.register(collection: StorageAPI(config: config))
 
     try app.register(collection: DeliveryRoutes(config: config))
 
@@ -108,6 +110,7 @@ func routes(_ app: Application, _ config: LantaiConfiguration) throws {
     try pages.register(collection: cataloguePages)
     try pages.register(collection: TransferPages(config: config, catalogue: cataloguePages))
     try pages.register(collection: PortalPages(config: config, catalogue: cataloguePages))
+    try pages.register(collection: RequestPages(config: config, catalogue: cataloguePages))
 }
 
 /// Where Resources/Views and Resources/Public are: LANTAI_RESOURCES_DIR, the working

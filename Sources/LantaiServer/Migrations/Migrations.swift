@@ -9,7 +9,8 @@ enum LantaiMigrations {
          CreateLoginFailures(), CreateAuditLog(), CreateCodeCounters(), CreateTransfers(), CreateJobs(), AddItemsObjectID(), AddItemsTransferID(), AddTransfersReceipt(),
          AddTransfersReceiptSignature(), AddItemsSourceRow(), CreateUploads(),
          CreateAccessRequests(), CreateUses(), CreateDeliveries(),
-         CreateFixityAudits(), CreatePreservationAlerts(), CreateSearchIndex()]
+         CreateFixityAudits(), CreatePreservationAlerts(), CreateSearchIndex(), AddItemsCodeByteOrderIndex(),
+         CreateStorageCopies(), CreateStorageEvents(), CreateStorageRuns()]
     }
 }
 

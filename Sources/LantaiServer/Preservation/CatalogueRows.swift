@@ -50,10 +50,29 @@ enum CatalogueRows {
     }
 
     /// A page of the fonds' items in 档号 byte order, after `after`.
-    static func itemPage(fondsId: UUID, after: String?, limit: Int, on sql: any SQLDatabase) async throws -> [SnapshotItem] {
-        let q = sql.select().columns(SnapshotItem.columns.map { SQLIdentifier($0) }).from("items").where("fonds_id", .equal, fondsId)
-        if let after { q.where(codeColumn(sql), .greaterThan, SQLBind(after)) }
-        return try await q.orderBy(codeColumn(sql)).limit(limit).all().map(item)
+    ///
+    /// Selected by 档号 range, not by `fonds_id`: every 档号 of fonds F starts with `F-` (DA/T 13,
+    /// enforced when records are numbered), so the range walks the 档号 index (SQLite's unique
+    /// index; on PostgreSQL `items_code_bytes`) in order and each page costs its own rows. A
+    /// `fonds_id` condition would let the planner pick the browse index and sort the whole fonds
+    /// for every page. Rows of another fonds cannot match; they are dropped all the same, and the
+    /// builder compares its count with the fonds' so nothing is ever silently left out.
+    static func itemPage(fondsCode: String, fondsId: UUID, after: String?, limit: Int,
+                         on sql: any SQLDatabase) async throws -> (items: [SnapshotItem], last: String?) {
+        let q = sql.select().columns(SnapshotItem.columns.map { SQLIdentifier($0) }).from("items")
+        if let after {
+            q.where(codeColumn(sql), .greaterThan, SQLBind(after))
+        } else {
+            q.where(codeColumn(sql), .greaterThanOrEqual, SQLBind("\(fondsCode)-"))
+        }
+        q.where(codeColumn(sql), .lessThan, SQLBind("\(fondsCode)."))  // "." follows "-" in every byte order
+        let rows = try await q.orderBy(codeColumn(sql)).limit(limit).all().map(item)
+        return (rows.filter { $0.fondsId == fondsId }, rows.last?.archivalCode)
+    }
+
+    static func itemCount(fondsId: UUID, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("items")
+            .where("fonds_id", .equal, fondsId).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     static func item(_ r: any SQLRow) throws -> SnapshotItem {

@@ -31,20 +31,27 @@ struct CatalogueSnapshotBuilder {
             let writers = ItemFileWriters(directory: dir)
             defer { writers.closeAll() }
             let encoder = CatalogueSnapshotFormat.encoder()
+            let total = try await CatalogueRows.itemCount(fondsId: fondsId, on: sql)
             var count = 0
             var after: String?
             while true {
-                let page = try await CatalogueRows.itemPage(fondsId: fondsId, after: after, limit: pageSize, on: sql)
-                if page.isEmpty { break }
-                let history = try await CatalogueRows.history(of: page.map(\.id), on: sql)
-                for row in page {
+                let page = try await CatalogueRows.itemPage(fondsCode: fonds.code, fondsId: fondsId, after: after,
+                                                            limit: pageSize, on: sql)
+                let history = try await CatalogueRows.history(of: page.items.map(\.id), on: sql)
+                for row in page.items {
                     var line = try encoder.encode(SnapshotItemLine(item: row, history: history[row.id] ?? []))
                     line.append(0x0A)
                     try writers.append(line, to: CatalogueSnapshotFormat.itemsPath(archivalCode: row.archivalCode))
                 }
-                count += page.count
-                after = page.last?.archivalCode
-                if page.count < pageSize { break }
+                count += page.items.count
+                guard let last = page.last else { break }
+                after = last
+            }
+            // Every record of the fonds must be in (see CatalogueRows.itemPage). Counted before
+            // the pages (records are never deleted, only added, and an addition queued its own
+            // snapshot), so fewer lines than that means records the 档号 range missed: refuse.
+            if count < total {
+                throw CatalogueRows.Corrupt(description: "fonds \(fonds.code): \(total) records, but only \(count) have a 档号 starting with \(fonds.code)-")
             }
             try writers.flushAll()
             let itemFiles = writers.paths

@@ -37,13 +37,14 @@ final class FixityAuditModel: Model, @unchecked Sendable {
     init() {}
 }
 
-/// Something an archivist must look at: for now, an object that failed its audit.
+/// Something an archivist must look at: an object that failed its audit (`fixity`), or copies
+/// that disagree or could not be mended (`copies`, from replication).
 final class PreservationAlertModel: Model, @unchecked Sendable {
     static let schema = "preservation_alerts"
 
     @ID(key: .id) var id: UUID?
     @Field(key: "created_at") var createdAt: Date
-    /// `fixity`
+    /// `fixity`, `copies`
     @Field(key: "kind") var kind: String
     @Field(key: "object_id") var objectID: String
     @Field(key: "location") var location: String

@@ -10,19 +10,8 @@ import Packaging
 /// root (Storage's `BlobOCFLStorage`) needs a change in this one function and nowhere else.
 enum PreservationStorage {
     static func existingRoot(_ config: LantaiConfiguration) throws -> OCFLStorageRoot {
-        let url = URL(fileURLWithPath: config.storagePath)
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(OCFLStorageRoot.declarationName).path) else {
-            throw LantaiError(.notFound, code: "no_storage_root",
-                              zh: "在 \(config.storagePath) 找不到 OCFL 存储根（请检查 LANTAI_STORAGE_URL / LANTAI_DATA_DIR）",
-                              en: "there is no OCFL storage root at \(config.storagePath): check LANTAI_STORAGE_URL and LANTAI_DATA_DIR")
-        }
-        do {
-            return try OCFLStorageRoot.open(at: url)
-        } catch {
-            throw LantaiError(.conflict, code: "not_a_storage_root",
-                              zh: "\(config.storagePath) 不是可用的 OCFL 存储根：\(error)",
-                              en: "\(config.storagePath) is not a usable OCFL storage root: \(error)")
-        }
+        // Directory or S3, with the same error codes (no_storage_root, not_a_storage_root; 503 when unreachable).
+        try NodeStorage.existingRoot(config)
     }
 
     /// Ids of the objects in a root, read from their inventories (not yet checked against

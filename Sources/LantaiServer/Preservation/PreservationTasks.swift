@@ -9,8 +9,12 @@ public enum PreservationTasks {
     public static func rebuildCatalogue(_ app: Application, node: String?, actor: String = "rebuild-catalog",
                                         progress: @escaping @Sendable (String) -> Void) async throws -> CatalogueRebuildSummary {
         let root = try PreservationStorage.existingRoot(app.lantai)
-        return try await CatalogueRebuild.rebuild(from: root, node: node ?? app.lantai.nodeCode, into: app.db, actor: actor,
-                                                  threadPool: app.threadPool, progress: progress)
+        let summary = try await CatalogueRebuild.rebuild(from: root, node: node ?? app.lantai.nodeCode, into: app.db, actor: actor,
+                                                         threadPool: app.threadPool, progress: progress)
+        // Search works at once (texts extracted from digital objects come back when they are re-extracted).
+        let indexed = try await SearchMaintenance.rebuild(app) { _, _ in }
+        progress("full-text index rebuilt: \(indexed) records")
+        return summary
     }
 
     /// `lantai fixity audit --queue`.

@@ -46,7 +46,7 @@ enum Accession {
             throw LantaiError(.conflict, code: "checks_failed", zh: "移交中没有可接收的著录条目", en: "the transfer has no acceptable records")
         }
         let username = principal.username
-        let created = try await Catalogue.create(records, actor: principal, on: db, batch: true) { tx, audit, created in
+        let created = try await Catalogue.create(records, actor: principal, on: db, batch: true, limit: nil) { tx, audit, created in
             // Still checked? (Two archivists pressing accept at once: the write lock orders them.)
             guard let current = try await TransferModel.find(id, on: tx), current.status == TransferModel.Status.checked.rawValue else {
                 throw LantaiError(.conflict, code: "wrong_state", zh: "该移交已被处理", en: "the transfer has already been decided")
@@ -107,12 +107,9 @@ enum TransferPreserveJob {
         }
     }
 
+    /// The primary root (a directory or S3), created on first use; a 503 when it cannot be reached.
     static func storageRoot(_ config: LantaiConfiguration) throws -> OCFLStorageRoot {
-        let url = URL(fileURLWithPath: config.storagePath)
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent(OCFLStorageRoot.declarationName).path) {
-            return try OCFLStorageRoot.open(at: url)
-        }
-        return try OCFLStorageRoot.create(at: url)
+        try NodeStorage.writableRoot(config)
     }
 
     static func run(_ id: UUID, app: Application) async throws {
@@ -199,6 +196,7 @@ enum TransferPreserveJob {
             t.receiptSignature = signature
             try await t.update(on: tx)
             try await CatalogueSnapshotJob.enqueue(fonds: [t.fondsId], on: tx)  // the rows now name their packages
+            try await ReplicationJob.enqueueAfterWrite(config: config, on: tx)  // then the new objects go to the replicas
             audit.record("transfer.preserve", subject: id.uuidString, ["records": String(items.count), "receiptSignature": signature])
         }
     }

@@ -37,14 +37,14 @@ public enum BagExport {
             throw LantaiError(.conflict, code: "not_preserved", zh: "\(unpreserved[0].archivalCode) 尚无归档信息包，无法导出",
                               en: "\(unpreserved[0].archivalCode) has no archival package yet, so it cannot be exported")
         }
-        let root = try OCFLStorageRoot.open(at: URL(fileURLWithPath: config.storagePath))
+        let root = NodeStorage.reader(config)  // the primary, or a replica when the primary cannot serve
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lantai-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
 
         var payload: [(relativePath: String, source: URL)] = []
         for item in items {
-            let object = root.object(item.objectID!)
+            let object = try root.object(item.objectID!)
             for logical in try object.state().keys.sorted() {
                 let out = scratch.appendingPathComponent(UUID().uuidString)
                 FileManager.default.createFile(atPath: out.path, contents: nil)

@@ -52,15 +52,17 @@ public enum Catalogue {
     /// Validation problems are reported per record (`items[3].title`) before anything is written.
     /// - Parameter alsoInTransaction: work that must commit or fail with the new records (an
     ///   accession marks its transfer and queues preservation in the same transaction).
+    /// - Parameter limit: the most records one call may create — the API's batch size; nil for an
+    ///   accession, whose transfer is accepted whole however many records it holds.
     static func create(_ records: [NewRecord], actor principal: Principal, on db: any Database,
-                       batch: Bool = false,
+                       batch: Bool = false, limit: Int? = maxBatch,
                        alsoInTransaction: (@Sendable (any Database, AuditRecorder, [CreatedRecord]) async throws -> Void)? = nil)
     async throws -> [CreatedRecord] {
         guard !records.isEmpty else {
             throw LantaiError.field("items", rule: "minCount", zh: "至少提交一条档案", en: "send at least one record",
                                     status: .badRequest)
         }
-        guard records.count <= maxBatch else {
+        if let limit, records.count > limit {
             throw LantaiError.field("items", rule: "maxCount", zh: "每批最多 \(maxBatch) 条，请分批提交",
                                     en: "at most \(maxBatch) records a batch: split it", status: .payloadTooLarge)
         }

@@ -85,13 +85,13 @@ enum Deliveries {
     static func makeCopies(_ items: [ItemModel], reference: String, config: LantaiConfiguration) throws -> [Made] {
         let preserved = items.filter { $0.objectID != nil }
         guard !preserved.isEmpty else { return [] }
-        let root = try OCFLStorageRoot.open(at: URL(fileURLWithPath: config.storagePath))
+        let root = NodeStorage.reader(config)  // the primary, or a replica when the primary cannot serve
         let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(secondsFromGMT: 8 * 3600)!, formatOptions: [.withFullDate])
         let lines = ["LANTAI \(config.nodeCode) \(reference)", "\(stamp) ACCESS COPY"]
         var made: [Made] = []
         do {
             for item in preserved {
-                let object = root.object(item.objectID!)
+                let object = try root.object(item.objectID!)
                 for logical in try object.state().keys.sorted() where logical.hasPrefix("content/") {
                     let name = String(logical.split(separator: "/").last ?? "")
                     guard let format = WatermarkFormat(fileExtension: (name as NSString).pathExtension) else { continue }

@@ -256,7 +256,9 @@ struct PortalPages: RouteCollection {
         }
         let form = try req.content.decode(Form.self)
         let p = req.principal
-        let channel = form.channel ?? (p?.actor.role == .servicePoint ? "service-point" : "online")
+        // Who registers decides the channel: a service point's operator (就地受理), an archivist
+        // at the counter, or the requester online.
+        let channel = form.channel ?? (p?.actor.role == .servicePoint ? "service-point" : p?.actor.role == .archivist ? "on-site" : "online")
         let values = ["requesterName": form.requesterName ?? "", "contact": form.contact ?? "", "sought": form.sought ?? "",
                       "identityKind": form.identityKind ?? "resident-id"]
         do {

@@ -7,6 +7,7 @@ enum UIStrings {
         "appName": ("兰台数字档案馆", "Lantai Digital Archives"),
         "catalogue": ("档案目录", "Catalogue"),
         "portal": ("档案查询", "Search"),
+        "requests": ("利用申请", "Requests"),
         "transfers": ("移交", "Transfers"),
         "signIn": ("登录", "Sign in"),
         "signOut": ("退出", "Sign out"),
