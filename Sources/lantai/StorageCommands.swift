@@ -3,9 +3,9 @@ import Foundation
 import LantaiServer
 
 /// Prints a line at once (progress of long runs is read as it comes).
-private func say(_ line: String) {
+@Sendable private func say(_ line: String) {
     print(line)
-    fflush(stdout)
+    fflush(nil)
 }
 
 /// `lantai replicate`.

@@ -116,8 +116,23 @@ enum SearchService {
         from += scopeCondition(AccessPolicy.readScope(for: actor))
         from += filterCondition(filters, years: query.yearRange)
 
-        let totalRow = try await sql.raw("SELECT count(*) AS n FROM " + from).first()
-        let total = try totalRow?.decode(column: "n", as: Int.self) ?? 0
+        // One pass over the hits gives the total and every facet: group by all six facet columns
+        // at once (a few thousand combinations at most) and add up here, instead of a count and
+        // six GROUP BYs each walking every hit again.
+        let combos = try await sql.raw("""
+            SELECT i.fonds_code AS f0, i.category AS f1, i.year AS f2, i.retention AS f3, i.carrier AS f4,
+                   i.access_status AS f5, count(*) AS n FROM
+            """ + " " + from + " GROUP BY i.fonds_code, i.category, i.year, i.retention, i.carrier, i.access_status").all()
+        var total = 0
+        var counts: [[String: Int]] = Array(repeating: [:], count: facetColumns.count)
+        for row in combos {
+            let n = try row.decode(column: "n", as: Int.self)
+            total += n
+            for k in 0..<facetColumns.count {
+                let value = k == 2 ? String(try row.decode(column: "f2", as: Int.self)) : try row.decode(column: "f\(k)", as: String.self)
+                counts[k][value, default: 0] += n
+            }
+        }
         guard total > 0 else { return empty }
 
         let order: SQLQueryString
@@ -153,15 +168,12 @@ enum SearchService {
                 snippet: context.isEmpty ? [] : Snippet.make(text: context, query: query, maxLength: 120),
                 hasObject: (try row.decode(column: "object_id", as: String?.self)) != nil))
         }
-        var facets: [String: [(String, Int)]] = [:]
+        var facets: [String: [(value: String, count: Int)]] = [:]
         if wantFacets {
-            for (name, column) in facetColumns {
-                let rows = try await sql.raw("SELECT i.\(unsafeRaw: column) AS v, count(*) AS n FROM " + from
-                                             + " GROUP BY i.\(unsafeRaw: column) ORDER BY n DESC, v LIMIT 30").all()
-                facets[name] = try rows.map { row in
-                    let value = column == "year" ? String(try row.decode(column: "v", as: Int.self)) : try row.decode(column: "v", as: String.self)
-                    return (value, try row.decode(column: "n", as: Int.self))
-                }
+            for (k, (name, _)) in facetColumns.enumerated() {
+                facets[name] = counts[k].map { (value: $0.key, count: $0.value) }
+                    .sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+                    .prefix(30).map { $0 }
             }
         }
         return Result(total: total, hits: hits, facets: facets, page: page, pageSize: pageSize, query: query)
