@@ -64,7 +64,11 @@ struct TransferCheckRun {
     mutating func perform() -> TransferReport {
         options.progress?(TransferCheckProgress(phase: .bag, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0))
         do {
-            bag = try BagValidator.validate(directory: URL(fileURLWithPath: root), options: options.bagValidation)
+            // The validator computes the record's digests on its own pass over each listed file,
+            // so checkContents need not read the payload a second time to hash it.
+            var validation = options.bagValidation
+            validation.additionalPayloadDigests = options.digestAlgorithms.sorted()
+            bag = try BagValidator.validate(directory: URL(fileURLWithPath: root), options: validation)
         } catch {
             return notABag(reason: "\(error)")
         }
@@ -274,18 +278,29 @@ struct TransferCheckRun {
         let digestProgress = ProgressCounter(phase: .digests, filesTotal: payload.count, bytesTotal: total,
                                              callback: options.progress)
         digestProgress.start()
-        var digests: [Result<[DigestAlgorithm: String], FileDigestError>] = []
-        digests.reserveCapacity(payload.count)
+        // Files whose digests the bag validation already computed (all of them, in a valid bag
+        // read in full) are not read again; the rest (unlisted files, a fast validation) are.
+        let wanted = options.digestAlgorithms
+        let known = bag?.payloadDigests ?? [:]
+        var digests: [Result<[DigestAlgorithm: String], FileDigestError>?] = payload.map { file in
+            guard let d = known[file.path], wanted.allSatisfy({ d[$0] != nil }) else { return nil }
+            return .success(d.filter { wanted.contains($0.key) })
+        }
+        let missing = payload.indices.filter { digests[$0] == nil }
+        digestProgress.add(files: payload.count - missing.count,
+                           bytes: payload.indices.reduce(UInt64(0)) { digests[$1] == nil ? $0 : $0 + payload[$1].size })
         var start = 0
-        while start < payload.count {
+        while start < missing.count {
             var end = start
             var bytes: UInt64 = 0
-            while end < payload.count && end - start < 256 && (end == start || bytes < 1 << 30) {
-                bytes += payload[end].size
+            while end < missing.count && end - start < 256 && (end == start || bytes < 1 << 30) {
+                bytes += payload[missing[end]].size
                 end += 1
             }
-            digests += FileDigest.results(of: Array(urls[start ..< end]), algorithms: options.digestAlgorithms,
-                                          concurrency: options.concurrency)
+            let batch = Array(missing[start ..< end])
+            let results = FileDigest.results(of: batch.map { urls[$0] }, algorithms: options.digestAlgorithms,
+                                             concurrency: options.concurrency)
+            for (i, result) in zip(batch, results) { digests[i] = result }
             digestProgress.add(files: end - start, bytes: bytes)
             start = end
         }
@@ -316,7 +331,7 @@ struct TransferCheckRun {
         for (i, file) in payload.enumerated() {
             var result = FileResult(path: file.path, size: file.size)
             var errors: [String] = []
-            switch digests[i] {
+            switch digests[i]! {
             case .success(let d):
                 result.sha256 = d[.sha256]
                 result.sha512 = d[.sha512]

@@ -5,6 +5,7 @@ import Packaging
 import SQLKit
 import Storage
 import XCTest
+import XCTVapor
 
 /// Damage and loss, found and mended from a good copy: a flipped byte at the primary, a
 /// flipped byte at the replica, an object deleted from the primary, the whole primary gone.

@@ -58,9 +58,9 @@ final class ReplicationTests: StorageTestCase {
         let snapshotID = CatalogueSnapshotFormat.objectID(node: "TEST", fondsCode: "J012")
         let extra = URL(fileURLWithPath: dataDir + "/extra.txt")
         try Data("补充说明\n".utf8).write(to: extra)
-        let v2 = try root("primary").object(snapshotID).createOrUpdate(files: [("notes/extra.txt", extra)], message: "test",
+        let version = try root("primary").object(snapshotID).createOrUpdate(files: [("notes/extra.txt", extra)], message: "test",
                                                                        user: OCFLUser(name: "test"), options: .init(mode: .merge(removing: [])))
-        XCTAssertEqual(v2, 2)
+        XCTAssertGreaterThanOrEqual(version, 2, "a new version on top of the snapshots")
         let update = try await Replication.run(.init(location: "offsite"), app: app, agent: "test")
         XCTAssertEqual(update.updated, 1, update.text)
         XCTAssertEqual(try inventories("offsite")[snapshotID], try inventories("primary")[snapshotID])

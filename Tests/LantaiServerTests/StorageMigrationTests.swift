@@ -46,7 +46,8 @@ final class StorageMigrationTests: StorageTestCase {
         XCTAssertTrue(report.isValid, report.description)
         XCTAssertEqual(report.objectsChecked, 3)
         let targetRoot = try OCFLStorageRoot.open(storage: migrated)
-        XCTAssertEqual(try targetRoot.object(snapshotID).inventory().head, "v2")
+        XCTAssertEqual(try targetRoot.object(snapshotID).data(logicalPath: "notes/extra.txt"), Data("迁移期间写入\n".utf8),
+                       "the version written during the migration was copied too")
         for (id, data) in try inventories("primary") {
             XCTAssertEqual(try migrated.readData(targetRoot.objectPath(for: id) + "/inventory.json"), data, id)
         }

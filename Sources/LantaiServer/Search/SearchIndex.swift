@@ -11,6 +11,8 @@ enum SearchIndex {
     /// What one record contributes to the index, before tokenising.
     struct Document: Sendable {
         var itemId: UUID
+        var fondsCode: String
+        var record: RecordDescription
         var title: String
         var creator: String
         var documentNumber: String
@@ -20,8 +22,10 @@ enum SearchIndex {
         /// The extracted full text alone, kept for snippets.
         var fullText: String
 
-        init(itemId: UUID, description d: RecordDescription, archivalCode: String, fullText: String = "") {
+        init(itemId: UUID, fondsCode: String, description d: RecordDescription, archivalCode: String, fullText: String = "") {
             self.itemId = itemId
+            self.fondsCode = fondsCode
+            record = d
             title = d.title
             creator = d.creator
             documentNumber = d.documentNumber
@@ -41,39 +45,58 @@ enum SearchIndex {
 
     static func isSQLite(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "sqlite" }
 
-    /// Adds or replaces the documents. Tokenising happens before any SQL: it is the slow part.
-    static func upsert(_ documents: [Document], on db: any Database) async throws {
+    static let docColumns = ["item_id", "body_text", "fonds_code", "category", "year", "retention", "carrier",
+                             "access_status", "classification", "date", "archival_code"]
+
+    static func docValues(_ doc: Document) -> [any Encodable & Sendable] {
+        let d = doc.record
+        return [doc.itemId, doc.fullText, doc.fondsCode, d.category, d.year, d.retention.rawValue, d.carrier,
+                d.accessStatus.rawValue, d.classification.rawValue, d.date, doc.archivalCode]
+    }
+
+    /// Adds or replaces the documents, many rows a statement. Tokenising happens before any SQL:
+    /// it is the slow part. `fresh` says the records are new (no old tokens to delete).
+    static func upsert(_ documents: [Document], fresh: Bool = false, on db: any Database) async throws {
         guard !documents.isEmpty else { return }
         let sql = db as! any SQLDatabase
         let tokenised = documents.map { ($0, $0.tokens) }
+        let updates = docColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         if isSQLite(sql) {
-            for (doc, tokens) in tokenised {
-                let row = try await sql.raw("""
-                    INSERT INTO search_docs (item_id, body_text) VALUES (\(bind: doc.itemId), \(bind: doc.fullText))
-                    ON CONFLICT (item_id) DO UPDATE SET body_text = excluded.body_text RETURNING doc
-                    """).first()
-                let rowid = try row!.decode(column: "doc", as: Int64.self)
-                try await sql.raw("DELETE FROM search_fts WHERE rowid = \(bind: rowid)").run()
-                try await sql.raw("""
-                    INSERT INTO search_fts (rowid, title, creator, documentNumber, archivalCode, body)
-                    VALUES (\(bind: rowid), \(binds: tokens.map { $0 as any Encodable & Sendable }))
-                    """).run()
+            for chunk in tokenised.chunked(500) {
+                var q: SQLQueryString = "INSERT INTO search_docs (\(unsafeRaw: docColumns.joined(separator: ", "))) VALUES "
+                for (n, (doc, _)) in chunk.enumerated() {
+                    q += n == 0 ? "(\(binds: docValues(doc)))" : ", (\(binds: docValues(doc)))"
+                }
+                q += " ON CONFLICT (item_id) DO UPDATE SET \(unsafeRaw: updates) RETURNING doc, item_id"
+                var rowids: [UUID: Int64] = [:]
+                for row in try await sql.raw(q).all() {
+                    rowids[try row.decode(column: "item_id", as: UUID.self)] = try row.decode(column: "doc", as: Int64.self)
+                }
+                if !fresh {
+                    try await sql.raw("DELETE FROM search_fts WHERE rowid IN (\(binds: rowids.values.map { $0 as any Encodable & Sendable }))").run()
+                }
+                var ins: SQLQueryString = "INSERT INTO search_fts (rowid, title, creator, documentNumber, archivalCode, body) VALUES "
+                for (n, (doc, tokens)) in chunk.enumerated() {
+                    let values: [any Encodable & Sendable] = [rowids[doc.itemId]!] + tokens
+                    ins += n == 0 ? "(\(binds: values))" : ", (\(binds: values))"
+                }
+                try await sql.raw(ins).run()
             }
         } else {
             for chunk in tokenised.chunked(200) {
                 var q: SQLQueryString = """
-                    INSERT INTO search_docs (item_id, body_text, search_title, search_creator, search_document_number,
-                        search_archival_code, search_body) VALUES
+                    INSERT INTO search_docs (\(unsafeRaw: docColumns.joined(separator: ", ")), search_title, search_creator,
+                        search_document_number, search_archival_code, search_body) VALUES
                     """
                 for (n, (doc, t)) in chunk.enumerated() {
                     q += n == 0 ? " " : ", "
                     q += """
-                        (\(bind: doc.itemId), \(bind: doc.fullText), to_tsvector('simple', \(bind: t[0])), to_tsvector('simple', \(bind: t[1])),
+                        (\(binds: docValues(doc)), to_tsvector('simple', \(bind: t[0])), to_tsvector('simple', \(bind: t[1])),
                          to_tsvector('simple', \(bind: t[2])), to_tsvector('simple', \(bind: t[3])), to_tsvector('simple', \(bind: t[4])))
                         """
                 }
                 q += """
-                     ON CONFLICT (item_id) DO UPDATE SET body_text = excluded.body_text, search_title = excluded.search_title,
+                     ON CONFLICT (item_id) DO UPDATE SET \(unsafeRaw: updates), search_title = excluded.search_title,
                         search_creator = excluded.search_creator, search_document_number = excluded.search_document_number,
                         search_archival_code = excluded.search_archival_code, search_body = excluded.search_body
                     """
@@ -98,14 +121,14 @@ enum SearchIndex {
     /// Re-indexes these records from the catalogue, keeping their extracted text.
     static func refresh(_ items: [ItemModel], on db: any Database) async throws {
         let texts = try await fullTexts(items.compactMap(\.id), on: db)
-        try await upsert(items.map { Document(itemId: $0.id!, description: $0.description_, archivalCode: $0.archivalCode,
-                                             fullText: texts[$0.id!] ?? "") }, on: db)
+        try await upsert(items.map { Document(itemId: $0.id!, fondsCode: $0.fondsCode, description: $0.description_,
+                                             archivalCode: $0.archivalCode, fullText: texts[$0.id!] ?? "") }, on: db)
     }
 
     /// Sets a record's extracted full text (after preservation) and re-indexes it.
     static func setFullText(_ text: String, for item: ItemModel, on db: any Database) async throws {
-        try await upsert([Document(itemId: item.id!, description: item.description_, archivalCode: item.archivalCode, fullText: text)],
-                         on: db)
+        try await upsert([Document(itemId: item.id!, fondsCode: item.fondsCode, description: item.description_,
+                                   archivalCode: item.archivalCode, fullText: text)], on: db)
     }
 
     /// Rebuilds the whole index from the catalogue (`lantai index rebuild`), in pages, keeping
@@ -129,8 +152,9 @@ enum SearchIndex {
                     // The rowids change with delete-all: renumber the pages' documents.
                     let texts = try await fullTexts(page.compactMap(\.id), on: tx)
                     try await (tx as! any SQLDatabase).raw("DELETE FROM search_docs WHERE item_id IN (\(binds: page.map { $0.id! as any Encodable & Sendable }))").run()
-                    try await upsert(page.map { Document(itemId: $0.id!, description: $0.description_, archivalCode: $0.archivalCode,
-                                                        fullText: texts[$0.id!] ?? "") }, on: tx)
+                    try await upsert(page.map { Document(itemId: $0.id!, fondsCode: $0.fondsCode, description: $0.description_,
+                                                        archivalCode: $0.archivalCode, fullText: texts[$0.id!] ?? "") },
+                                     fresh: true, on: tx)
                 } else {
                     try await refresh(page, on: tx)
                 }

@@ -89,14 +89,14 @@ enum SearchService {
         do {
             if sqlite {
                 if let match = try FTS5Renderer().matchExpression(for: query) {
-                    from = "search_fts JOIN search_docs d ON d.doc = search_fts.rowid JOIN items i ON i.id = d.item_id WHERE search_fts MATCH \(bind: match)"
+                    from = "search_fts JOIN search_docs d ON d.doc = search_fts.rowid WHERE search_fts MATCH \(bind: match)"
                     score = "bm25(search_fts, 10.0, 4.0, 4.0, 4.0, 1.0)"
                 } else {
-                    from = "items i LEFT JOIN search_docs d ON d.item_id = i.id WHERE 1 = 1"
+                    from = "search_docs d WHERE 1 = 1"
                     score = "0"
                 }
             } else if let condition = try PostgresRenderer(columnPrefix: "d.search_").condition(for: query) {
-                from = "items i JOIN search_docs d ON d.item_id = i.id WHERE "
+                from = "search_docs d WHERE "
                 for part in condition.parts {
                     switch part {
                     case .sql(let s): from += "\(unsafeRaw: s)"
@@ -107,7 +107,7 @@ enum SearchService {
                 // ts_rank is higher-is-better; negated so both engines sort ascending.
                 score = "-ts_rank(d.search_title || d.search_creator || d.search_document_number || d.search_archival_code || d.search_body, to_tsquery('simple', \(bind: ranking)))"
             } else {
-                from = "items i LEFT JOIN search_docs d ON d.item_id = i.id WHERE 1 = 1"
+                from = "search_docs d WHERE 1 = 1"
                 score = "0"
             }
         } catch {
@@ -120,9 +120,9 @@ enum SearchService {
         // at once (a few thousand combinations at most) and add up here, instead of a count and
         // six GROUP BYs each walking every hit again.
         let combos = try await sql.raw("""
-            SELECT i.fonds_code AS f0, i.category AS f1, i.year AS f2, i.retention AS f3, i.carrier AS f4,
-                   i.access_status AS f5, count(*) AS n FROM
-            """ + " " + from + " GROUP BY i.fonds_code, i.category, i.year, i.retention, i.carrier, i.access_status").all()
+            SELECT d.fonds_code AS f0, d.category AS f1, d.year AS f2, d.retention AS f3, d.carrier AS f4,
+                   d.access_status AS f5, count(*) AS n FROM
+            """ + " " + from + " GROUP BY d.fonds_code, d.category, d.year, d.retention, d.carrier, d.access_status").all()
         var total = 0
         var counts: [[String: Int]] = Array(repeating: [:], count: facetColumns.count)
         for row in combos {
@@ -137,19 +137,34 @@ enum SearchService {
 
         let order: SQLQueryString
         switch sort {
-        case .relevance: order = " ORDER BY score, i.date DESC, i.archival_code"
-        case .date: order = " ORDER BY i.date DESC, i.archival_code"
-        case .dateAscending: order = " ORDER BY i.date, i.archival_code"
+        case .relevance: order = " ORDER BY score, d.date DESC, d.archival_code"
+        case .date: order = " ORDER BY d.date DESC, d.archival_code"
+        case .dateAscending: order = " ORDER BY d.date, d.archival_code"
         }
-        let select: SQLQueryString = """
-            SELECT i.id, i.archival_code, i.title, i.creator, i.document_number, i.date, i.year, i.fonds_code, i.category,
-                   i.access_status, i.subjects, i.notes, i.object_id, coalesce(d.body_text, '') AS body_text, \(score) AS score FROM
-            """
-        let rows = try await sql.raw(select + " " + from + order + " LIMIT \(literal: pageSize) OFFSET \(literal: (page - 1) * pageSize)").all()
+        // The page of hits from the index, then those records (and nothing else) from the catalogue.
+        let pageRows = try await sql.raw("SELECT d.item_id, d.body_text, \(score) AS score FROM " + from + order
+                                         + " LIMIT \(literal: pageSize) OFFSET \(literal: (page - 1) * pageSize)").all()
+        var pageIds: [UUID] = []
+        var bodies: [UUID: String] = [:]
+        for row in pageRows {
+            let id = try row.decode(column: "item_id", as: UUID.self)
+            pageIds.append(id)
+            bodies[id] = try row.decode(column: "body_text", as: String.self)
+        }
+        var byId: [UUID: SQLRow] = [:]
+        if !pageIds.isEmpty {
+            for row in try await sql.raw("""
+                SELECT id, archival_code, title, creator, document_number, date, year, fonds_code, category, access_status,
+                       subjects, notes, object_id FROM items WHERE id IN (\(binds: pageIds.map { $0 as any Encodable & Sendable }))
+                """).all() {
+                byId[try row.decode(column: "id", as: UUID.self)] = row
+            }
+        }
+        let rows = pageIds.compactMap { byId[$0] }
         var hits: [Hit] = []
         for row in rows {
             let title = try row.decode(column: "title", as: String.self)
-            let bodyText = try row.decode(column: "body_text", as: String.self)
+            let bodyText = bodies[try row.decode(column: "id", as: UUID.self)] ?? ""
             let notes = try row.decode(column: "notes", as: String.self)
             let subjects = try row.decode(column: "subjects", as: String.self)
             let context = [bodyText, subjects.replacingOccurrences(of: "\n", with: "；"), notes].first { !$0.isEmpty } ?? ""
@@ -179,16 +194,16 @@ enum SearchService {
         return Result(total: total, hits: hits, facets: facets, page: page, pageSize: pageSize, query: query)
     }
 
-    /// The SQL twin of `ReadScope.permits` (and of `Catalogue.restrict`), over `items i`.
+    /// The SQL twin of `ReadScope.permits` (and of `Catalogue.restrict`), over the index (`search_docs d`).
     static func scopeCondition(_ scope: ReadScope) -> SQLQueryString {
         let classifications = scope.classifications.map { $0.rawValue as any Encodable & Sendable }
-        var q: SQLQueryString = " AND i.classification IN (\(binds: classifications))"
+        var q: SQLQueryString = " AND d.classification IN (\(binds: classifications))"
         let statuses = scope.statuses.map(\.rawValue).sorted().map { $0 as any Encodable & Sendable }
         var alternatives: [SQLQueryString] = []
-        if !statuses.isEmpty { alternatives.append("i.access_status IN (\(binds: statuses))") }
+        if !statuses.isEmpty { alternatives.append("d.access_status IN (\(binds: statuses))") }
         if let agency = scope.agency, !scope.ownAgencyStatuses.isEmpty {
             let own = scope.ownAgencyStatuses.map(\.rawValue).sorted().map { $0 as any Encodable & Sendable }
-            alternatives.append("(i.fonds_code = \(bind: agency) AND i.access_status IN (\(binds: own)))")
+            alternatives.append("(d.fonds_code = \(bind: agency) AND d.access_status IN (\(binds: own)))")
         }
         if alternatives.isEmpty { return " AND 1 = 0" }
         q += " AND (" + alternatives.joined(separator: " OR ") + ")"
@@ -197,15 +212,15 @@ enum SearchService {
 
     static func filterCondition(_ f: Filters, years: ClosedRange<Int>?) -> SQLQueryString {
         var q: SQLQueryString = ""
-        if let v = f.fonds { q += " AND i.fonds_code = \(bind: v)" }
-        if let v = f.category { q += " AND i.category = \(bind: v)" }
-        if let v = f.retention { q += " AND i.retention = \(bind: v)" }
-        if let v = f.carrier { q += " AND i.carrier = \(bind: v)" }
-        if let v = f.accessStatus { q += " AND i.access_status = \(bind: v)" }
+        if let v = f.fonds { q += " AND d.fonds_code = \(bind: v)" }
+        if let v = f.category { q += " AND d.category = \(bind: v)" }
+        if let v = f.retention { q += " AND d.retention = \(bind: v)" }
+        if let v = f.carrier { q += " AND d.carrier = \(bind: v)" }
+        if let v = f.accessStatus { q += " AND d.access_status = \(bind: v)" }
         let lower = [f.yearFrom, years?.lowerBound].compactMap { $0 }.max()
         let upper = [f.yearTo, years?.upperBound].compactMap { $0 }.min()
-        if let lower { q += " AND i.year >= \(bind: lower)" }
-        if let upper { q += " AND i.year <= \(bind: upper)" }
+        if let lower { q += " AND d.year >= \(bind: lower)" }
+        if let upper { q += " AND d.year <= \(bind: upper)" }
         return q
     }
 }

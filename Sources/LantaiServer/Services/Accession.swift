@@ -94,6 +94,35 @@ enum Accession {
     }
 }
 
+/// Texts extracted by index from worker threads ("" where there is none), read after all have finished.
+private final class ParallelText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [String]
+    private var nextIndex = 0
+
+    init(count: Int) { slots = Array(repeating: "", count: count) }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextIndex < slots.count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func set(_ index: Int, _ value: String) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    func values() -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
 /// The `transfer.preserve` job: one archival package per accepted record, then the transfer
 /// is `accepted`. Safe to run again after a crash: rows that already have their object are
 /// skipped, and writing a package again only adds an OCFL version.
@@ -124,9 +153,58 @@ enum TransferPreserveJob {
         let root = try storageRoot(config)
         let node = AIPNode(code: config.nodeCode, name: config.nodeName)
         let filesByPath = Dictionary(report.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let rowsByNumber = Dictionary(report.records.map { ($0.row, $0) }, uniquingKeysWith: { a, _ in a })
+        let user = (name: t.decidedBy ?? "lantai", address: "urn:lantai:user:\(t.decidedBy ?? "lantai")")
+        let message = "accession of transfer \(id.uuidString)"
+
+        // Records go in batches: ArchivalPackage writes a batch's objects on all cores and makes
+        // them durable with one flush (not several per file), and the batch's rows then learn of
+        // their objects in one transaction. A batch is bounded in records and bytes so that a
+        // crash costs little repeated work.
+        var batch: [(item: ItemModel, request: AIPPreserveRequest)] = []
+        var batchBytes: Int64 = 0
+        func flush() async throws {
+            guard !batch.isEmpty else { return }
+            let work = batch
+            batch = []
+            batchBytes = 0
+            let requests = work.map(\.request)
+            let (results, texts) = try await app.threadPool.runIfActive { () -> ([Result<AIPWriteResult, any Error>], [String]) in
+                let results = ArchivalPackage.preserve(requests, node: node, in: root, message: message, user: user)
+                // Full text for search (正文检索): what text the files give, read from the checked bag.
+                let texts = ParallelText(count: requests.count)
+                DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, requests.count))) { _ in
+                    while let i = texts.take() {
+                        guard case .success = results[i] else { continue }
+                        texts.set(i, requests[i].files.compactMap { f -> String? in
+                            guard let mime = f.format.mimeType, let format = TextExtractor.Format(mime: mime) else { return nil }
+                            return TextExtractor.text(of: f.source, format: format)
+                        }.joined(separator: "\n"))
+                    }
+                }
+                return (results, texts.values())
+            }
+            // The rows learn of their packages only once the packages exist (and are durable).
+            try await db.transaction { tx in
+                let sql = tx as! any SQLDatabase
+                var documents: [SearchIndex.Document] = []
+                for (i, (item, _)) in work.enumerated() {
+                    guard case .success(let result) = results[i] else { continue }
+                    try await sql.update("items").set("object_id", to: result.objectID).where("id", .equal, item.id!).run()
+                    if !texts[i].isEmpty {
+                        documents.append(SearchIndex.Document(itemId: item.id!, fondsCode: item.fondsCode, description: item.description_,
+                                                              archivalCode: item.archivalCode, fullText: texts[i]))
+                    }
+                }
+                try await SearchIndex.upsert(documents, on: tx)
+            }
+            // As before, a record that cannot be preserved stops the job (it is retried); the
+            // ones preserved before it keep their objects.
+            for case .failure(let error) in results { throw error }
+        }
         for item in items where item.objectID == nil {
             let description = item.description_
-            guard let row = report.records.first(where: { $0.row == item.sourceRow }) else { continue }
+            guard let sourceRow = item.sourceRow, let row = rowsByNumber[sourceRow] else { continue }
             var collected: [AIPFile] = []
             for path in row.files {
                 guard let bag, let f = filesByPath[path], let sha256 = f.sha256, let sha512 = f.sha512, let sm3 = f.sm3 else { continue }
@@ -149,28 +227,16 @@ enum TransferPreserveJob {
                          agent: .person(account: t.decidedBy ?? "archivist", name: t.decidedBy ?? "archivist"), files: names),
             ]
             let record = AIPRecord(fonds: item.fondsCode, archivalCode: item.archivalCode, itemID: item.id!, description: description)
-            let result = try await app.threadPool.runIfActive {
-                try ArchivalPackage.preserve(record, files: files, events: events, node: node, in: root,
-                                             message: "accession of transfer \(id.uuidString)",
-                                             user: (name: t.decidedBy ?? "lantai", address: "urn:lantai:user:\(t.decidedBy ?? "lantai")"))
-            }
-            // The row learns of its package only once the package exists.
-            try await (db as! any SQLDatabase).update("items").set("object_id", to: result.objectID)
-                .where("id", .equal, item.id!).run()
-            // Full text for search (正文检索): what text the files give, read from the checked bag.
-            let text = try await app.threadPool.runIfActive {
-                files.compactMap { f -> String? in
-                    guard let mime = f.format.mimeType, let format = TextExtractor.Format(mime: mime) else { return nil }
-                    return TextExtractor.text(of: f.source, format: format)
-                }.joined(separator: "\n")
-            }
-            if !text.isEmpty { try await SearchIndex.setFullText(text, for: item, on: db) }
+            batch.append((item, AIPPreserveRequest(record: record, files: files, events: events)))
+            batchBytes += files.reduce(Int64(0)) { $0 + $1.size }
+            if batch.count >= 1000 || batchBytes >= 1 << 30 { try await flush() }
         }
+        try await flush()
         // The receipt lists what is now in the archives' keeping, as stored.
         let preserved = try await ItemModel.query(on: db).filter(\.$transferID == id).sort(\.$archivalCode).all()
         var receiptRecords: [TransferReceipt.Record] = []
         for item in preserved {
-            let row = report.records.first { $0.row == item.sourceRow }
+            let row = item.sourceRow.flatMap { rowsByNumber[$0] }
             let files = (row?.files ?? []).compactMap { path -> TransferReceipt.File? in
                 guard let f = filesByPath[path], let sha256 = f.sha256, let sm3 = f.sm3 else { return nil }
                 return .init(name: path.hasPrefix("data/") ? String(path.dropFirst(5)) : path, bytes: Int64(f.size), sha256: sha256, sm3: sm3)

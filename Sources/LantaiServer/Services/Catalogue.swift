@@ -199,8 +199,8 @@ public enum Catalogue {
                         archivalCode: codes[i], description: p.description)
             }
             try await insertRows(rows, by: username, at: now, on: sql)
-            try await SearchIndex.upsert(rows.map { SearchIndex.Document(itemId: $0.id, description: $0.description,
-                                                                         archivalCode: $0.archivalCode) }, on: tx)
+            try await SearchIndex.upsert(rows.map { SearchIndex.Document(itemId: $0.id, fondsCode: $0.fondsCode, description: $0.description,
+                                                                         archivalCode: $0.archivalCode) }, fresh: true, on: tx)
             try await CatalogueSnapshotJob.enqueue(fonds: rows.map(\.fondsId), on: tx)
             let created = rows.map { CreatedRecord(id: $0.id, archivalCode: $0.archivalCode) }
             if batch {

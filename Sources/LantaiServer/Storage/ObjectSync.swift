@@ -209,7 +209,11 @@ struct ObjectSync {
                 // Whatever is at the path without a declaration is no object (the leftovers of an
                 // interrupted publish, or a copy that lost its declaration): the complete,
                 // verified copy staged above replaces it.
-                if try target.storage.exists(target.path) { try target.storage.remove(target.path) }
+                if try target.storage.exists(target.path) {
+                    // Another run (the job and `lantai replicate` at once) may have just published it.
+                    if try target.storage.exists(target.file(OCFLObject.declarationName)) { return }
+                    try target.storage.remove(target.path)
+                }
                 try target.storage.rename(from: stage, to: target.path)
             }
         } catch {

@@ -83,8 +83,12 @@ public enum Replication {
                 throw LantaiError.badRequest(zh: "主存储是复制的来源，不能作为目标", en: "the primary is where replication copies from, not a target",
                                              field: "location")
             }
+            let known = targets.map(\.name)
             targets = targets.filter { $0.name == name }
-            if targets.isEmpty { _ = try NodeStorage.resolve(name, config: config) }
+            if targets.isEmpty {
+                throw LantaiError(.badRequest, code: "unknown_location", zh: "没有名为 \(name) 的副本位置（已配置：\(known.joined(separator: ", "))）",
+                                  en: "there is no replica location named \(name) (configured: \(known.joined(separator: ", ")))")
+            }
         }
         guard !targets.isEmpty else {
             output("no replica locations are configured (LANTAI_REPLICA_URLS) / 未配置副本位置")
@@ -180,9 +184,10 @@ public enum Replication {
                 }
                 try await record(outcome, id: id, target: target, path: targetRoot.objectPath(for: id), runID: runID, agent: agent,
                                  summary: &summary, output: output, on: work.db)
+                let objectBytes = sizes[item.path] ?? 0
                 try await progress.update { run in
                     run.objectsDone += 1
-                    run.bytesDone += outcome.bytesCopied
+                    run.bytesDone += objectBytes  // progress in the units of the total: whole objects done
                     run.filesCopied += outcome.filesCopied
                     if outcome.action == .failed || outcome.action == .diverged { run.failures += 1 }
                 }

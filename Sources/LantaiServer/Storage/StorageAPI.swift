@@ -101,14 +101,15 @@ struct StorageAPI: RouteCollection {
         var primaryStatus = "unknown"
         if !rows.contains(where: { $0.location == primary.name }) {
             let location = NodeStorage.primary(config)
-            let found: Int?? = try? await req.application.threadPool.runIfActive {
-                guard let root = try location.existingRoot() else { return nil }
-                return try? root.object(objectID).inventory().headNumber
-            }
-            switch found {
-            case .some(.some(let head)): primaryHead = head; primaryStatus = "current"
-            case .some(.none): primaryStatus = "behind"
-            case .none: primaryStatus = "unreachable"
+            do {
+                let head: Int? = try await req.application.threadPool.runIfActive {
+                    guard let root = try location.existingRoot() else { return nil }
+                    return try? root.object(objectID).inventory().headNumber
+                }
+                primaryHead = head
+                primaryStatus = head == nil ? "behind" : "current"
+            } catch {
+                primaryStatus = "unreachable"
             }
         }
 

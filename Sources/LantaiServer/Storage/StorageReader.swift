@@ -38,7 +38,7 @@ final class StorageReader {
                 let object = root.object(id)
                 _ = try object.inventory()
                 if index > 0 {
-                    let primary = firstError.map { String(describing: $0) } ?? "unknown"
+                    let primary = firstError.map { Replication.reason($0) } ?? "unknown"
                     logger.warning("reading \(id) from replica \(locations[index].name): the primary failed (\(primary))")
                 }
                 return object

@@ -155,6 +155,18 @@ enum BagFileIO {
         }
     }
 
+    /// Like ``digest(path:algorithms:buffer:parallelAlgorithms:)`` for any engine algorithms
+    /// (SM3 included), with the byte count of the same pass.
+    static func digests(
+        path: String, algorithms: [DigestAlgorithm], buffer: UnsafeMutableRawBufferPointer, parallelAlgorithms: Bool
+    ) throws -> (byteCount: UInt64, digests: [DigestAlgorithm: String]) {
+        try reading {
+            let hashers = try FileDigest.hash(path: path, algorithms: algorithms, buffer: buffer,
+                                              parallelAlgorithms: parallelAlgorithms, options: .insideTree)
+            return (hashers.byteCount, hashers.finalizeHex())
+        }
+    }
+
     /// Copies `source` to a new file `destination` (which must not exist), hashing the bytes
     /// as they pass so the manifest describes exactly what was written, then flushes it to
     /// disk: a bag that has been renamed into place must survive a power cut.

@@ -135,6 +135,9 @@ public struct BagReport: Sendable, CustomStringConvertible {
     public var bagInfo: [(String, String)]
     /// Whether digests were computed (false for `fast` validation).
     public var digestsChecked: Bool
+    /// Path as on disk (`data/…`) → every digest computed of that payload file, when
+    /// ``BagValidator/Options/additionalPayloadDigests`` asked for them; empty otherwise.
+    public var payloadDigests: [String: [DigestAlgorithm: String]] = [:]
 
     public var isValid: Bool { problems.isEmpty }
 

@@ -20,15 +20,22 @@ public enum BagValidator {
         public var concurrency: Int
         /// Read size; see `BagDigest.defaultChunkSize`.
         public var chunkSize: Int
+        /// Also compute these digests of each payload file a manifest lists, on the same pass as
+        /// its manifest digests, and keep every payload digest computed in
+        /// ``BagReport/payloadDigests``: a caller that needs SHA-256, SHA-512 and SM3 of the
+        /// payload anyway (the transfer checks) then reads each file once, not twice.
+        public var additionalPayloadDigests: [DigestAlgorithm]
 
         public init(
             fast: Bool = false,
             concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-            chunkSize: Int = BagDigest.defaultChunkSize
+            chunkSize: Int = BagDigest.defaultChunkSize,
+            additionalPayloadDigests: [DigestAlgorithm] = []
         ) {
             self.fast = fast
             self.concurrency = max(1, concurrency)
             self.chunkSize = max(1, chunkSize)
+            self.additionalPayloadDigests = additionalPayloadDigests
         }
     }
 
@@ -62,6 +69,10 @@ public enum BagValidator {
         try run.perform()
         return run.report
     }
+}
+
+extension BagValidator.Options {
+    var keepsPayloadDigests: Bool { !additionalPayloadDigests.isEmpty }
 }
 
 /// One manifest as read: which algorithm, which file, and its entries keyed by NFC path.
@@ -497,21 +508,32 @@ private struct BagValidationRun {
 
         let root = self.root
         let chunkSize = options.chunkSize
+        let additional = options.additionalPayloadDigests
+        let keep = options.keepsPayloadDigests
         let results = BagFileIO.map(
             weights: jobs.map(\.size), concurrency: options.concurrency, chunkSize: chunkSize
-        ) { index, parallelAlgorithms, buffer -> Result<BagFileDigest, Error> in
+        ) { index, parallelAlgorithms, buffer -> Result<(BagFileDigest, [DigestAlgorithm: String]?), Error> in
             let job = jobs[index]
             return Result {
-                try BagFileIO.digest(
-                    path: root + "/" + job.path, algorithms: Array(job.expected.keys).sorted(),
-                    buffer: buffer, parallelAlgorithms: parallelAlgorithms)
+                let manifestAlgorithms = Array(job.expected.keys).sorted()
+                guard keep, !job.isTag else {
+                    return (try BagFileIO.digest(path: root + "/" + job.path, algorithms: manifestAlgorithms,
+                                                 buffer: buffer, parallelAlgorithms: parallelAlgorithms), nil)
+                }
+                let all = try BagFileIO.digests(path: root + "/" + job.path,
+                                                algorithms: manifestAlgorithms.map(\.digestAlgorithm) + additional,
+                                                buffer: buffer, parallelAlgorithms: parallelAlgorithms)
+                var found: [BagAlgorithm: String] = [:]
+                for algorithm in manifestAlgorithms { found[algorithm] = all.digests[algorithm.digestAlgorithm] }
+                return (BagFileDigest(byteCount: all.byteCount, digests: found), all.digests)
             }
         }
         for (job, result) in zip(jobs, results) {
             switch result {
             case .failure(let error):
                 problem(.readError, job.path, "cannot be read: \(error)")
-            case .success(let found):
+            case .success(let (found, all)):
+                if let all { report.payloadDigests[job.path] = all }
                 var mismatches: [String] = []
                 for (algorithm, expected) in job.expected.sorted(by: { $0.key < $1.key }) {
                     let actual = found.digests[algorithm] ?? ""

@@ -40,6 +40,34 @@ public struct OCFLVersionSummary: Sendable, Hashable {
     public var createdDate: Date? { OCFLTime.parse(created) }
 }
 
+/// Content for a new version: a local file, or bytes already in memory (a METS document just
+/// built need not go through a temporary file first).
+public enum OCFLSource: Sendable {
+    case file(URL)
+    case data(Data)
+}
+
+/// A version written in full to a private staging area and not yet visible to anyone; see
+/// ``OCFLObject/stage(files:message:user:created:options:additionalDigests:)``. Publish it with
+/// ``OCFLObject/publish(_:)`` or drop it with ``OCFLObject/discard(_:)``.
+public struct OCFLStagedVersion: Sendable {
+    public let objectID: String
+    public let number: Int
+    /// The inventory the version publishes (also written inside it).
+    public let inventory: OCFLInventory
+    /// Logical path → digests of the content read for it in this write: the object's digest
+    /// algorithm, its fixity algorithms and the `additionalDigests` asked for. Paths whose
+    /// content was found already stored (by SHA-512 alone) are not here.
+    public let digests: [String: [DigestAlgorithm: String]]
+    let stage: String
+    let objectStage: String
+    let versionStage: String
+    let versionName: String
+    let sidecar: String
+    /// The root inventory the version was built on; nil for a new object.
+    let previousInventory: Data?
+}
+
 /// Steps of a commit at which tests can simulate a crash (internal, test-only).
 enum OCFLCommitStep: Sendable, Hashable {
     /// Content, version inventory and new root inventory are staged; nothing is published yet.
@@ -250,17 +278,61 @@ public struct OCFLObject: Sendable {
     /// - Sources are streamed in `options.chunkSize` pieces, never read whole into memory.
     public func createOrUpdate(files: [(logicalPath: String, source: URL)], message: String, user: OCFLUser,
                                created: Date = Date(), options: OCFLWriteOptions = OCFLWriteOptions()) throws -> Int {
-        guard !id.isEmpty else { throw OCFLError(.invalidObjectID, "object id is empty") }
-        try Self.checkLogicalPaths(files.map(\.logicalPath))
+        let sources = files.map { (logicalPath: $0.logicalPath, source: OCFLSource.file($0.source)) }
         // Writers of one object in this process take turns; across processes the job lease
         // serialises them, and the publish step still refuses to overwrite a version (conflict).
         return try OCFLObjectLocks.shared.withLock(path) {
-            try write(files: files, message: message, user: user, created: created, options: options)
+            let staged = try stageLocked(files: sources, message: message, user: user, created: created, options: options,
+                                         additionalDigests: [])
+            do {
+                try commitHook?(.staged)
+            } catch let crash as OCFLSimulatedCrash {
+                throw crash
+            } catch {
+                discardStage(staged.stage)
+                throw error
+            }
+            return try publishLocked(staged)
         }
     }
 
-    private func write(files: [(logicalPath: String, source: URL)], message: String, user: OCFLUser,
-                       created: Date, options: OCFLWriteOptions) throws -> Int {
+    /// The first half of ``createOrUpdate(files:message:user:created:options:)``: writes version
+    /// N+1 (or the whole new object) to a private staging area and returns it unpublished, so a
+    /// caller can stage many objects through a storage that defers durability, make them all
+    /// durable with one ``OCFLStorage/synchronize()``, and only then publish them — a published
+    /// version is still complete after a power cut, at one flush per batch instead of several
+    /// per file. `additionalDigests` are computed on the same pass as the copy (see
+    /// ``OCFLStagedVersion/digests``), so a caller can verify its sources without reading them twice.
+    ///
+    /// Another writer may publish a version of the same object in between; ``publish(_:)`` then
+    /// refuses with ``OCFLError/Kind/conflict`` and the staged version must be discarded.
+    public func stage(files: [(logicalPath: String, source: OCFLSource)], message: String, user: OCFLUser,
+                      created: Date = Date(), options: OCFLWriteOptions = OCFLWriteOptions(),
+                      additionalDigests: [DigestAlgorithm] = []) throws -> OCFLStagedVersion {
+        try OCFLObjectLocks.shared.withLock(path) {
+            try stageLocked(files: files, message: message, user: user, created: created, options: options,
+                            additionalDigests: additionalDigests)
+        }
+    }
+
+    /// Makes a staged version visible (the second half of ``createOrUpdate(files:message:user:created:options:)``)
+    /// and returns its number. The staged content must already be durable when the storage
+    /// defers durability (``OCFLStorage/synchronize()`` after staging); the renames done here are
+    /// durable at the next synchronisation.
+    @discardableResult
+    public func publish(_ staged: OCFLStagedVersion) throws -> Int {
+        try OCFLObjectLocks.shared.withLock(path) { try publishLocked(staged) }
+    }
+
+    /// Drops a staged version that will not be published.
+    public func discard(_ staged: OCFLStagedVersion) {
+        discardStage(staged.stage)
+    }
+
+    private func stageLocked(files: [(logicalPath: String, source: OCFLSource)], message: String, user: OCFLUser,
+                             created: Date, options: OCFLWriteOptions, additionalDigests: [DigestAlgorithm]) throws -> OCFLStagedVersion {
+        guard !id.isEmpty else { throw OCFLError(.invalidObjectID, "object id is empty") }
+        try Self.checkLogicalPaths(files.map(\.logicalPath))
         try recoverInterruptedCommit()
         let previous: (data: Data, inventory: OCFLInventory)?
         if try exists() {
@@ -280,6 +352,7 @@ public struct OCFLObject: Sendable {
         let versionName = OCFLVersionName.name(number, like: old?.head)
         let contentDirectory = old?.effectiveContentDirectory ?? "content"
         let fixityAlgorithms = options.fixityAlgorithms.filter { $0 != algorithm }
+        let copyAlgorithms = ([algorithm] + fixityAlgorithms).map(\.digestAlgorithm) + additionalDigests
 
         // The new state: logical path → digest.
         var state: [String: String] = [:]
@@ -290,6 +363,7 @@ public struct OCFLObject: Sendable {
 
         var manifest = old?.manifest ?? [:]
         var fixity = old?.fixity ?? [:]
+        var read: [String: [DigestAlgorithm: String]] = [:]
         // Digest (lowercase) → the manifest's own spelling of it: objects written by other tools
         // may use upper-case hex, and a state must name the manifest key exactly.
         var known: [String: String] = [:]
@@ -305,19 +379,20 @@ public struct OCFLObject: Sendable {
                 let digests: [DigestAlgorithm: String]
                 if previous != nil {
                     // Updates usually re-supply mostly unchanged files: digest first, copy only what is new.
-                    let first = try Self.digestLocal(file.source, [algorithm], chunkSize: options.chunkSize)
+                    let first = try Self.digestLocal(file.source, [algorithm.digestAlgorithm], chunkSize: options.chunkSize)
                     if let existing = known[first[algorithm.digestAlgorithm]!] {
                         state[file.logicalPath] = existing
                         continue
                     }
-                    digests = try copy(file.source, to: staged, algorithms: [algorithm] + fixityAlgorithms, chunkSize: options.chunkSize)
+                    digests = try copy(file.source, to: staged, algorithms: copyAlgorithms, chunkSize: options.chunkSize)
                     if digests[algorithm.digestAlgorithm] != first[algorithm.digestAlgorithm] {
-                        throw OCFLError(.sourceChanged, "\(file.source.path) changed while it was being stored; try again")
+                        throw OCFLError(.sourceChanged, "\(Self.describe(file.source)) changed while it was being stored; try again")
                     }
                 } else {
                     // A new object is mostly new content: copy and digest in one pass.
-                    digests = try copy(file.source, to: staged, algorithms: [algorithm] + fixityAlgorithms, chunkSize: options.chunkSize)
+                    digests = try copy(file.source, to: staged, algorithms: copyAlgorithms, chunkSize: options.chunkSize)
                 }
+                read[file.logicalPath] = digests
                 let digest = digests[algorithm.digestAlgorithm]!
                 if let existing = known[digest] {
                     state[file.logicalPath] = existing
@@ -353,12 +428,24 @@ public struct OCFLObject: Sendable {
             if previous == nil {
                 try storage.write(ocflJoin(objectStage, Self.declarationName), data: Data(Self.declarationBody.utf8))
             }
-            try commitHook?(.staged)
+            return OCFLStagedVersion(objectID: id, number: number, inventory: inventory, digests: read, stage: stage,
+                                     objectStage: objectStage, versionStage: versionStage, versionName: versionName,
+                                     sidecar: sidecar, previousInventory: previous?.data)
+        } catch {
+            discardStage(stage)
+            throw error
+        }
+    }
 
-            if previous == nil {
+    private func publishLocked(_ staged: OCFLStagedVersion) throws -> Int {
+        let stage = staged.stage
+        let versionName = staged.versionName
+        let sidecar = staged.sidecar
+        do {
+            if staged.previousInventory == nil {
                 try storage.createDirectory(ocflParent(path))
                 do {
-                    try storage.rename(from: objectStage, to: path)
+                    try storage.rename(from: staged.objectStage, to: path)
                 } catch {
                     // Leave no empty tuple directories behind (E073).
                     var parent = ocflParent(path)
@@ -374,11 +461,11 @@ public struct OCFLObject: Sendable {
             } else {
                 // Optimistic concurrency: publish only onto the inventory this version was built from.
                 let current = try storage.readData(ocflJoin(path, "inventory.json"))
-                guard current == previous!.data else {
+                guard current == staged.previousInventory else {
                     throw OCFLError(.conflict, "object \(id) changed while version \(versionName) was being written; try again")
                 }
                 do {
-                    try storage.rename(from: versionStage, to: ocflJoin(path, versionName))
+                    try storage.rename(from: staged.versionStage, to: ocflJoin(path, versionName))
                 } catch let e as OCFLStorageError where e.kind == .alreadyExists {
                     throw OCFLError(.conflict, "another writer committed \(versionName) of object \(id) first; try again")
                 }
@@ -394,7 +481,7 @@ public struct OCFLObject: Sendable {
             throw error
         }
         discardStage(stage)
-        return number
+        return staged.number
     }
 
     /// Refuses logical paths OCFL forbids or this storage cannot hold as content paths.
@@ -443,11 +530,11 @@ public struct OCFLObject: Sendable {
         }
     }
 
-    /// Streams a local source into storage at `destination`, digesting it on the way.
-    private func copy(_ source: URL, to destination: String, algorithms: [OCFLDigestAlgorithm], chunkSize: Int) throws -> [DigestAlgorithm: String] {
-        var hasher = DigestHashers(algorithms.map(\.digestAlgorithm))
+    /// Streams a source into storage at `destination`, digesting it on the way.
+    private func copy(_ source: OCFLSource, to destination: String, algorithms: [DigestAlgorithm], chunkSize: Int) throws -> [DigestAlgorithm: String] {
+        var hasher = DigestHashers(algorithms)
         try storage.write(destination) { sink in
-            try Self.readLocal(source, chunkSize: chunkSize) { chunk in
+            try Self.readSource(source, chunkSize: chunkSize) { chunk in
                 hasher.update(chunk)
                 try sink(chunk)
             }
@@ -455,10 +542,24 @@ public struct OCFLObject: Sendable {
         return hasher.finalizeHex()
     }
 
-    static func digestLocal(_ source: URL, _ algorithms: [OCFLDigestAlgorithm], chunkSize: Int) throws -> [DigestAlgorithm: String] {
-        var hasher = DigestHashers(algorithms.map(\.digestAlgorithm))
-        try readLocal(source, chunkSize: chunkSize) { hasher.update($0) }
+    static func digestLocal(_ source: OCFLSource, _ algorithms: [DigestAlgorithm], chunkSize: Int) throws -> [DigestAlgorithm: String] {
+        var hasher = DigestHashers(algorithms)
+        try readSource(source, chunkSize: chunkSize) { hasher.update($0) }
         return hasher.finalizeHex()
+    }
+
+    static func readSource(_ source: OCFLSource, chunkSize: Int, _ body: (Data) throws -> Void) throws {
+        switch source {
+        case .file(let url): try readLocal(url, chunkSize: chunkSize, body)
+        case .data(let data): try body(data)
+        }
+    }
+
+    static func describe(_ source: OCFLSource) -> String {
+        switch source {
+        case .file(let url): return url.path
+        case .data: return "content in memory"
+        }
     }
 
     static func readLocal(_ url: URL, chunkSize: Int, _ body: (Data) throws -> Void) throws {

@@ -182,6 +182,17 @@ public struct OCFLStorageRoot: Sendable {
         self.layout = layout
     }
 
+    /// The same root through a storage that defers durability to ``synchronize()`` (see
+    /// ``OCFLStorage/deferringDurability()``): for staging many objects at one flush.
+    public func deferringDurability() -> OCFLStorageRoot {
+        OCFLStorageRoot(storage: storage.deferringDurability(), layout: layout)
+    }
+
+    /// Makes everything written so far durable (see ``OCFLStorage/synchronize()``).
+    public func synchronize() throws {
+        try storage.synchronize()
+    }
+
     /// The object root path of an identifier under this root's layout.
     public func objectPath(for id: String) -> String { layout.objectPath(for: id) }
 
