@@ -94,6 +94,8 @@ let package = Package(
                 "LantaiServer",
                 "Ingest",
                 "Packaging",
+                "Search",
+                "Storage",
                 .product(name: "XCTVapor", package: "vapor"),
                 .product(name: "Yams", package: "Yams"),
             ]

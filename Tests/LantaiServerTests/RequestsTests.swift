@@ -1,4 +1,5 @@
 import ArchiveKit
+import Fluent
 import Foundation
 @testable import LantaiServer
 import XCTest
@@ -198,5 +199,22 @@ final class RequestsTests: TransferTestCase {
         })
         let uses = try await count("uses")
         XCTAssertEqual(uses, 1, "the delivery is registered as a use")
+    }
+
+    func testAViewOfAControlledRecordIsRegisteredAsAUse() async throws {
+        let found = try await FondsModel.query(on: app.db).filter(\.$code == "J012").first()
+        let fonds = try XCTUnwrap(found)
+        let archivist = try await token("archivist1", role: .archivist)
+        let made = try await call(.POST, "api/v1/items", token: archivist, json: itemJSON(fonds: fonds, accessStatus: "controlled"))
+        let id = try XCTUnwrap(made.object["id"] as? String)
+        let official = try await token("official1", role: .official, agency: "J012")
+        let seen = try await call(.GET, "api/v1/items/\(id)", token: official)
+        XCTAssertEqual(seen.status, .ok, seen.body)
+        let uses = try await count("uses")
+        XCTAssertEqual(uses, 1, "利用登记: the view is counted")
+        let open = try await call(.POST, "api/v1/items", token: archivist, json: itemJSON(fonds: fonds, title: "开放的档案"))
+        _ = try await call(.GET, "api/v1/items/\(open.object["id"] as! String)", token: official)
+        let after = try await count("uses")
+        XCTAssertEqual(after, 1, "an open record's view is not a use to register")
     }
 }

@@ -90,6 +90,8 @@ struct OCFLSimulatedCrash: Error {}
 /// previous version; a crash between those last renames is repaired by
 /// ``recoverInterruptedCommit()`` (run by every write), which rolls forward to the complete
 /// version directory. A brand-new object is staged whole and appears with one rename.
+/// (Through a storage that defers durability the per-file flushes become one flush between
+/// staging and publishing; see ``stage(files:message:user:created:options:additionalDigests:)``.)
 public struct OCFLObject: Sendable {
     public static let declarationName = "0=ocfl_object_1.1"
     public static let declarationBody = "ocfl_object_1.1\n"

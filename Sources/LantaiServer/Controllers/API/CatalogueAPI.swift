@@ -132,6 +132,10 @@ struct CatalogueAPI: RouteCollection {
             // A view of a non-public record is a use to be accounted for.
             try await AuditTrail.record(on: req.db, actor: p.username, action: "item.view", subject: item.id!.uuidString,
                                         ["archivalCode": item.archivalCode])
+            // 利用登记: the statistics of use count views of controlled records too.
+            if item.accessStatus == AccessStatus.controlled.rawValue {
+                try await Uses.register(.view, item: item, reference: nil, actor: p.username, purpose: "view", on: req.db)
+            }
         }
         return ItemDTO(item)
     }

@@ -404,6 +404,9 @@ struct CataloguePages: RouteCollection {
         if d.accessStatus != .open, let p = req.principal {
             try await AuditTrail.record(on: req.db, actor: p.username, action: "item.view", subject: id.uuidString,
                                         ["archivalCode": item.archivalCode])
+            if d.accessStatus == .controlled {
+                try await Uses.register(.view, item: item, reference: nil, actor: p.username, purpose: "view", on: req.db)
+            }
         }
         let crumbs = [Crumb(label: t["catalogue"]!, href: "/catalogue"),
                       Crumb(label: "\(item.fondsCode)", href: "/catalogue/\(item.fondsCode.urlPath)"),
