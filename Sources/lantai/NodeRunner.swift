@@ -62,6 +62,7 @@ enum NodeRunner {
     static func loadDemo(_ app: Application) async throws {
         let report = try await DemoLoader.load(on: app.db, config: app.lantai)
         print(report)
+        print(try await DemoLoader.addDigitisedCopies(app))
     }
 
     static func serve(hostname: String?, port: Int?, demo: Bool) async throws {

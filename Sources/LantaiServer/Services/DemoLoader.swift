@@ -1,6 +1,7 @@
 import ArchiveKit
 import Fluent
 import Foundation
+import Vapor
 
 /// Fills an empty node with the generated demo catalogue and a demo account per role.
 public enum DemoLoader {
@@ -57,6 +58,15 @@ public enum DemoLoader {
             lines.append("  \(name) — \(role.rawValue)\(agency.map { " @\($0)" } ?? "") clearance \(clearance.rawValue)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension DemoLoader {
+    /// Gives the first open records a digitised copy preserved as an archival package, so that a
+    /// request can be followed to a watermarked delivery on a fresh demo node.
+    public static func addDigitisedCopies(_ app: Application, count: Int = 24) async throws -> String {
+        let n = try await DemoObjects.preserve(upTo: count, config: app.lantai, on: app.db, threadPool: app.threadPool)
+        return "demo digital objects preserved / 演示数字化副本已保存: \(n)"
     }
 }
 
