@@ -151,33 +151,4 @@ final class PreservationRebuildTests: PreservationTestCase {
             XCTAssertEqual(n, 0, "\(table) is empty after the failed rebuild")
         }
     }
-
-    /// Figures, not a test: LANTAI_BENCH_REBUILD_ITEMS=20000 swift test --filter testRebuildFigures
-    func testRebuildFigures() async throws {
-        guard let n = ProcessInfo.processInfo.environment["LANTAI_BENCH_REBUILD_ITEMS"].flatMap(Int.init), n > 0 else {
-            throw XCTSkip("set LANTAI_BENCH_REBUILD_ITEMS to measure")
-        }
-        let fonds = try await makeFonds("J900", name: "基准测试全宗")
-        let actor = Principal(system: "bench", actor: Actor(role: .archivist, clearance: .topSecret))
-        var made = 0
-        while made < n {
-            let batch = (0..<min(5000, n - made)).map { i in
-                NewRecord(fondsId: fonds.id!, draft: RecordDraft(RecordDescription(
-                    category: "WS", title: "基准条目 \(made + i)", creator: "基准", date: "\(1990 + (made + i) % 30)-01-01",
-                    year: 1990 + (made + i) % 30,
-                    retention: .permanent, organisation: "BGS", pages: 1, carrier: "纸质", subjects: ["基准"])))
-            }
-            _ = try await Catalogue.create(batch, actor: actor, on: app.db, batch: true)
-            made += batch.count
-        }
-        var t = Date()
-        await app.jobWorker.drain(app)
-        let snapshot = Date().timeIntervalSince(t)
-        let other = try await freshNode(.sqlite)
-        t = Date()
-        let summary = try await rebuild(into: other)
-        let rebuild = Date().timeIntervalSince(t)
-        print("rebuild figures: \(n) records; snapshot \(String(format: "%.2f", snapshot)) s; rebuild \(String(format: "%.2f", rebuild)) s (\(Int(Double(n) / rebuild)) records/s)\n\(summary)")
-        XCTAssertEqual(summary.items, n)
-    }
 }
