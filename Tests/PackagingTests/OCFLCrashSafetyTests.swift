@@ -112,17 +112,22 @@ final class OCFLCrashSafetyTests: OCFLTestCase {
         XCTAssertEqual(try String(contentsOf: inventoryURL, encoding: .utf8), tampered, "the evidence is left for an operator")
     }
 
-    func testCrashBetweenInventoryAndSidecarIsReadableAndRepairedByTheNextWrite() throws {
+    func testCrashBetweenInventoryAndSidecarIsReadableAndRepairedByTheNextReadOrWrite() throws {
         let ref = try makeReference()
         XCTAssertThrowsError(try crashingObject(ref, at: .rootInventoryPublished).createOrUpdate(files: try v3Files, message: "v3", user: user))
-        // The new inventory is in place, its sidecar not yet: readers trust it because the head
-        // version's own intact copy vouches for it.
-        XCTAssertEqual(try ref.object.inventory().head, "v3")
         XCTAssertEqual(OCFLValidator.validate(at: ref.objectURL).errorCodes, ["E060"])
-        // The next write repairs first, then adds its version.
+        // The new inventory is in place, its sidecar not yet: readers trust it because the head
+        // version's own intact copy vouches for it, and put the sidecar right on the way (an
+        // object that is only ever read again must not stay invalid).
+        XCTAssertEqual(try ref.object.inventory().head, "v3")
+        XCTAssertEqual(OCFLValidator.validate(at: ref.objectURL).errorCodes, [])
+        XCTAssertThrowsError(try crashingObject(ref, at: .rootInventoryPublished).createOrUpdate(
+            files: try v3Files, message: "v4", user: user, options: OCFLWriteOptions(mode: .merge(removing: ["说明.txt"]))))
+        XCTAssertEqual(OCFLValidator.validate(at: ref.objectURL).errorCodes, ["E060"])
+        // Just as the next write repairs first, then adds its version.
         let v4 = try ref.object.createOrUpdate(files: [(logicalPath: "x.txt", source: try source("x", "x"))], message: "v4", user: user,
                                                options: OCFLWriteOptions(mode: .merge(removing: [])))
-        XCTAssertEqual(v4, 4)
+        XCTAssertEqual(v4, 5)
         try ref.root.purgeAbandonedStaging(olderThan: -1)
         let report = OCFLValidator.validate(at: ref.url)
         XCTAssertEqual(report.issues, [], report.description)

@@ -348,6 +348,16 @@ public struct FileSystemOCFLStorage: OCFLStorage {
         return lstat(try fsPath(path), &st) == 0
     }
 
+    /// `fsync` of the directory at `path`: makes renames into it durable (for writers that
+    /// rename several entries and flush once).
+    func flushDirectory(_ path: String) throws {
+        let full = try fsPath(path)
+        let fd = open(full, O_RDONLY)
+        if fd < 0 { throw Self.errnoError(path, "cannot open directory to flush it") }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw Self.errnoError(path, "fsync failed") }
+    }
+
     /// Makes a rename durable: POSIX only promises it once the directory itself is synced.
     private static func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY)
