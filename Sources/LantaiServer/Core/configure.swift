@@ -167,6 +167,15 @@ public enum NodeSetup {
             app.logger.notice("building the full-text index for existing records")
             _ = try await SearchMaintenance.rebuild(app) { _, _ in }
         }
+        // A crash can stop a catalogue snapshot between publishing its inventory and its sidecar,
+        // and a snapshot job killed repeatedly may have given up: roll such commits forward
+        // before the node starts work, so the storage root is valid again (one object per fonds).
+        if let root = try? PreservationStorage.existingRoot(app.lantai) {
+            for fonds in try await FondsModel.query(on: app.db).all() {
+                let object = root.object(CatalogueSnapshotFormat.objectID(node: app.lantai.nodeCode, fondsCode: fonds.code))
+                _ = try? await app.threadPool.runIfActive { try object.recoverInterruptedCommit() }
+            }
+        }
         return try await Accounts.bootstrapAdministrators(config: app.lantai, on: app.db)
     }
 }
