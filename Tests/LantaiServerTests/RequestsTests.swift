@@ -110,36 +110,13 @@ final class RequestsTests: TransferTestCase {
         XCTAssertEqual((theirs.json as? [[String: Any]])?.count, 0)
     }
 
-    /// A one-page PDF with correct cross-reference offsets.
-    static func pdf(_ text: String) -> String {
-        var out = "%PDF-1.4\n"
-        var offsets: [Int] = []
-        let stream = "BT /F1 18 Tf 72 720 Td (\(text)) Tj ET"
-        let objects = [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-            "<< /Length \(stream.utf8.count) >>\nstream\n\(stream)\nendstream",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        ]
-        for (i, o) in objects.enumerated() {
-            offsets.append(out.utf8.count)
-            out += "\(i + 1) 0 obj\n\(o)\nendobj\n"
-        }
-        let xref = out.utf8.count
-        out += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
-        for o in offsets { out += String(format: "%010d 00000 n \n", o) }
-        out += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
-        return out
-    }
-
     func testAnApprovedRequestIsDeliveredAsAWatermarkedCopyWithLimitsAndRegisteredAsAUse() async throws {
         for tool in ["qpdf", "pdftotext"] where !FileManager.default.isExecutableFile(atPath: "/usr/bin/\(tool)") {
             throw XCTSkip("\(tool) is needed for watermarked delivery (apt-get install qpdf poppler-utils; scripts/test installs them)")
         }
         let rows = [header, ["江临市红星公社婚姻登记存根", "江临市教育局", "", "1987-05-04", "1987", "永久", "BGS", "1", "非密", "开放", "WS", "电子",
                              "婚姻/存根.pdf"]]
-        let (transfer, stored) = try await submitAndCheck(try makeZip(rows: rows, files: ["婚姻/存根.pdf": Self.pdf("Marriage register 1987")]))
+        let (transfer, stored) = try await submitAndCheck(try makeZip(rows: rows, files: ["婚姻/存根.pdf": DemoObjects.pdf(lines: ["Marriage register 1987"])]))
         XCTAssertEqual(stored["passed"] as? Bool, true, "\(stored)")
         let archivist = try await token("archivist1", role: .archivist)
         _ = try await call(.POST, "api/v1/transfers/\(transfer["id"] as! String)/accept", token: archivist)

@@ -23,7 +23,23 @@ enum Transfers {
             default: return nil
             }
         }
+
+        /// The kind a stored file is, read from its first bytes (never from a name or a
+        /// Content-Type the sender chose); nil when it is none of them.
+        init?(contentOf file: URL) {
+            switch try? ArchiveExtractor.detectKind(of: file) {
+            case .zip?: self = .zip
+            case .tar?: self = .tar
+            case _ where EEPPackage.looksLikeEEP(at: file): self = .eep
+            default: return nil
+            }
+        }
     }
+
+    static let unrecognisedPackage = LantaiError(
+        .unsupportedMediaType, code: "unsupported_media_type",
+        zh: "上传的文件不是 zip 或 tar 移交包，也不是 DA/T 48 电子文件封装包（XML）",
+        en: "the upload is not a zip or tar package, nor a DA/T 48 EEP (XML)")
 
     static func tooLarge(_ config: LantaiConfiguration) -> LantaiError {
         LantaiError(.payloadTooLarge, code: "too_large",
@@ -188,15 +204,11 @@ public enum TransferSubmission {
                 throw LantaiError.badRequest(zh: "无法打包目录：\(e)", en: "cannot pack the directory: \(e)")
             }
             package = tar
-        } else if EEPPackage.looksLikeEEP(at: url) {
-            kind = .eep
         } else {
-            switch try ArchiveExtractor.detectKind(of: url) {
-            case .zip: kind = .zip
-            case .tar: kind = .tar
-            default:
+            guard let detected = Transfers.PackageKind(contentOf: url) else {
                 throw LantaiError.badRequest(zh: "\(path) 既不是目录，也不是 zip 或 tar 文件", en: "\(path) is neither a directory nor a zip or tar file")
             }
+            kind = detected
         }
         let principal = Principal(system: actor, actor: Actor(role: .archivist))
         let fonds = try await Transfers.agency(for: principal, requested: agency, on: app.db)

@@ -118,19 +118,11 @@ enum Uploads {
             throw LantaiError(.conflict, code: "upload_incomplete",
                               zh: "上传尚未完成：已收到 \(have) / \(u.length) 字节", en: "the upload is not complete: \(have) of \(u.length) bytes")
         }
-        let kind: Transfers.PackageKind
-        switch try? ArchiveExtractor.detectKind(of: file) {
-        case .zip?: kind = .zip
-        case .tar?: kind = .tar
-        case _ where EEPPackage.looksLikeEEP(at: file): kind = .eep
-        default:
-            throw LantaiError(.unsupportedMediaType, code: "unsupported_media_type",
-                              zh: "上传的文件不是 zip 或 tar 移交包，也不是 DA/T 48 电子文件封装包（XML）", en: "the upload is not a zip or tar package, nor a DA/T 48 EEP (XML)")
-        }
+        guard let kind = Transfers.PackageKind(contentOf: file) else { throw Transfers.unrecognisedPackage }
         guard let fonds = try await FondsModel.find(u.fondsId, on: db) else {
             throw LantaiError.notFound("fonds \(u.agency)", zh: "全宗 \(u.agency)")
         }
-        let spooled = Transfers.Spooled(file: file, bytes: have, sha256: try sha256(of: file))
+        let spooled = Transfers.Spooled(file: file, bytes: have, sha256: try FileDigest.digests(of: file, algorithms: [.sha256])[.sha256]!)
         return try await Transfers.commit(spooled, kind: kind, fonds: fonds, by: principal, config: config, on: db) { tx in
             try await UploadModel.query(on: tx).filter(\.$id == id).delete()
         }
@@ -145,15 +137,5 @@ enum Uploads {
         for u in try await UploadModel.query(on: db).filter(\.$expiresAt < Date()).all() {
             try await abandon(u, config: config, on: db)
         }
-    }
-
-    static func sha256(of file: URL) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: file.path) else {
-            throw LantaiError.notFound("upload", zh: "上传")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let data = try handle.read(upToCount: 4 << 20), !data.isEmpty { hasher.update(data: data) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -140,15 +140,7 @@ struct TransferPages: RouteCollection {
         let spooled: Transfers.Spooled
         do { spooled = try sink.finish() } catch { sink.abandon(); throw error }
         defer { spooled.discard() }
-        let kind: Transfers.PackageKind
-        switch try? ArchiveExtractor.detectKind(of: spooled.file) {
-        case .zip?: kind = .zip
-        case .tar?: kind = .tar
-        case _ where EEPPackage.looksLikeEEP(at: spooled.file): kind = .eep
-        default:
-            throw LantaiError(.unsupportedMediaType, code: "unsupported_media_type",
-                              zh: "上传的文件不是 zip 或 tar 移交包，也不是 DA/T 48 电子文件封装包（XML）", en: "the file is not a zip or tar package, nor a DA/T 48 EEP (XML)")
-        }
+        guard let kind = Transfers.PackageKind(contentOf: spooled.file) else { throw Transfers.unrecognisedPackage }
         let fonds = try await Transfers.agency(for: p, requested: form.fields["agency"].flatMap { $0.isEmpty ? nil : $0 }, on: req.db)
         let t = try await Transfers.commit(spooled, kind: kind, fonds: fonds, by: p, config: config, on: req.db)
         req.application.jobWorker.nudge()
